@@ -1,0 +1,107 @@
+//! The crate's error type. Every public function that can fail on user input
+//! returns [`Result`]; a panic inside the crate is a bug.
+
+use std::fmt;
+
+use crate::tensor::Shape;
+
+/// Everything that can go wrong when using the crate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// Two operands of `op` have shapes that do not fit together.
+    ShapeMismatch {
+        op: &'static str,
+        left: Shape,
+        right: Shape,
+    },
+    /// A shape is not valid for `op` (wrong rank, axis out of range, ...).
+    InvalidShape {
+        op: &'static str,
+        shape: Shape,
+        reason: String,
+    },
+    /// A data buffer does not have as many elements as its shape asks for.
+    DataLength { expected: usize, actual: usize },
+    /// A handle was made by a different tape (or parameter store).
+    ForeignHandle { what: &'static str },
+    /// A handle was made by this tape before its last [`crate::tape::Tape::reset`].
+    StaleHandle { what: &'static str },
+    /// Checked mode stopped at the first non-finite value or gradient.
+    NonFinite {
+        op: &'static str,
+        node: usize,
+        phase: Phase,
+        shapes: Vec<Shape>,
+    },
+    /// An argument is out of its allowed range, or otherwise unusable.
+    InvalidArgument { name: &'static str, reason: String },
+    /// Nothing to read yet, e.g. a gradient before `backward`.
+    NotAvailable(String),
+}
+
+/// Where a non-finite value was first seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Forward,
+    Backward,
+}
+
+/// Shorthand for results carrying the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Convenience constructor for [`Error::InvalidArgument`].
+    pub fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ShapeMismatch { op, left, right } => {
+                write!(f, "{op}: shapes {left} and {right} do not fit together")
+            }
+            Error::InvalidShape { op, shape, reason } => {
+                write!(f, "{op}: shape {shape} is not allowed: {reason}")
+            }
+            Error::DataLength { expected, actual } => write!(
+                f,
+                "data has {actual} elements but the shape needs {expected}"
+            ),
+            Error::ForeignHandle { what } => {
+                write!(f, "this {what} belongs to a different tape or store")
+            }
+            Error::StaleHandle { what } => write!(
+                f,
+                "this {what} was recorded before the tape was reset and is no longer valid"
+            ),
+            Error::NonFinite {
+                op,
+                node,
+                phase,
+                shapes,
+            } => {
+                let what = match phase {
+                    Phase::Forward => "value",
+                    Phase::Backward => "gradient",
+                };
+                write!(
+                    f,
+                    "non-finite {what} first produced by `{op}` at node {node} (shapes:"
+                )?;
+                for s in shapes {
+                    write!(f, " {s}")?;
+                }
+                write!(f, ")")
+            }
+            Error::InvalidArgument { name, reason } => write!(f, "invalid {name}: {reason}"),
+            Error::NotAvailable(what) => write!(f, "not available: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

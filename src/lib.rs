@@ -1,0 +1,22 @@
+//! # arithgrad
+//!
+//! A from-scratch, tape-based reverse-mode automatic-differentiation engine
+//! with its own optimizers, and the neural arithmetic units built on it.
+//!
+//! The crate is layered; each layer only uses the ones before it:
+//!
+//! 1. [`tensor`]: dense row-major storage and numeric kernels.
+//! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations.
+//! 3. [`check`]: finite-difference and directional gradient checks.
+//! 4. [`optim`]: optimizers, gradient clipping, schedules.
+
+pub mod check;
+mod error;
+pub mod ops;
+pub mod optim;
+pub mod tape;
+pub mod tensor;
+
+pub use error::{Error, Phase, Result};
+pub use tape::{ParamId, ParamStore, Tape, Var};
+pub use tensor::{Element, Shape, Tensor};

@@ -1,0 +1,16 @@
+//! TODO(helper): implement this operation (forward method on Tape, VJP, doc math, tests).
+#![allow(unused)]
+use crate::tape::Backward;
+use crate::tensor::Element;
+
+pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
+    unimplemented!()
+}
+
+pub(crate) fn backward_nt<T: Element>(c: &mut Backward<'_, T>) {
+    unimplemented!()
+}
+
+pub(crate) fn backward_tn<T: Element>(c: &mut Backward<'_, T>) {
+    unimplemented!()
+}

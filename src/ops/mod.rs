@@ -1,0 +1,46 @@
+//! Layer 2, part two: the differentiable operations, one per file.
+//!
+//! Each file adds its operation to [`crate::tape::Tape`] as a method (the
+//! forward pass, which checks shapes and returns a `Result`) and defines its
+//! vector-Jacobian product `backward`, with the math in the file's doc
+//! comment and tests beside it. The reverse sweep in `tape` dispatches to
+//! these functions by the recorded [`crate::tape::Op`] variant.
+//!
+//! Conventions shared by every operation:
+//! - Elementwise binary operations need equal shapes; a mismatch is
+//!   [`crate::Error::ShapeMismatch`] naming both. Broadcasting is always
+//!   explicit, through [`crate::Tape::broadcast_to`], whose VJP is the one
+//!   place where a gradient is summed back to an operand's shape.
+//! - A VJP *adds* into its operands' gradients (an operand used twice
+//!   receives both contributions) and skips operands that do not depend on a
+//!   differentiable leaf.
+
+pub(crate) mod abs;
+pub(crate) mod add;
+pub(crate) mod add_scalar;
+pub(crate) mod broadcast;
+pub(crate) mod clamp;
+pub(crate) mod concat;
+pub(crate) mod div;
+pub(crate) mod exp;
+pub(crate) mod log;
+pub(crate) mod matmul;
+pub(crate) mod mean;
+pub(crate) mod min_max;
+pub(crate) mod mul;
+pub(crate) mod mul_scalar;
+pub(crate) mod neg;
+pub(crate) mod powf;
+pub(crate) mod prod;
+pub(crate) mod relu;
+pub(crate) mod relu6;
+pub(crate) mod reshape;
+pub(crate) mod sigmoid;
+pub(crate) mod sign;
+pub(crate) mod slice;
+pub(crate) mod sqrt;
+pub(crate) mod square;
+pub(crate) mod sub;
+pub(crate) mod sum;
+pub(crate) mod tanh;
+pub(crate) mod transpose;

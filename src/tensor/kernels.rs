@@ -1,0 +1,381 @@
+//! Numeric kernels on plain row-major slices.
+//!
+//! Conventions: a kernel named `*_add` or taking an `out` documented as
+//! "accumulated" adds into `out`; every other kernel overwrites it. Loops are
+//! written over contiguous slices with the innermost loop running along
+//! memory, so the compiler can vectorise them. Shapes are checked by the
+//! caller (the differentiable operations); kernels assume they fit.
+
+use super::{Element, Shape, MAX_RANK};
+
+/// `out[i] = f(a[i])`.
+#[inline]
+pub fn map<T: Element>(a: &[T], out: &mut [T], f: impl Fn(T) -> T) {
+    for (o, &x) in out.iter_mut().zip(a) {
+        *o = f(x);
+    }
+}
+
+/// `out[i] = f(a[i], b[i])`.
+#[inline]
+pub fn zip_map<T: Element>(a: &[T], b: &[T], out: &mut [T], f: impl Fn(T, T) -> T) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = f(x, y);
+    }
+}
+
+/// Accumulated: `out[i] += f(a[i], b[i])`.
+#[inline]
+pub fn zip_map_add<T: Element>(a: &[T], b: &[T], out: &mut [T], f: impl Fn(T, T) -> T) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = *o + f(x, y);
+    }
+}
+
+/// Accumulated: `out[i] += f(a[i], b[i], c[i])`.
+#[inline]
+pub fn zip3_map_add<T: Element>(
+    a: &[T],
+    b: &[T],
+    c: &[T],
+    out: &mut [T],
+    f: impl Fn(T, T, T) -> T,
+) {
+    for (((o, &x), &y), &z) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = *o + f(x, y, z);
+    }
+}
+
+/// Accumulated: `out[i] += a[i]`.
+#[inline]
+pub fn add_assign<T: Element>(out: &mut [T], a: &[T]) {
+    for (o, &x) in out.iter_mut().zip(a) {
+        *o = *o + x;
+    }
+}
+
+/// `out (m x n) = a (m x k) * b (k x n)`.
+pub fn matmul<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    out[..m * n].fill(T::zero());
+    matmul_add(a, b, out, m, k, n);
+}
+
+/// Accumulated: `out (m x n) += a (m x k) * b (k x n)`.
+pub fn matmul_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        let row = &mut out[i * n..(i + 1) * n];
+        for p in 0..k {
+            let aip = a[i * k + p];
+            let brow = &b[p * n..(p + 1) * n];
+            for (o, &bv) in row.iter_mut().zip(brow) {
+                *o = *o + aip * bv;
+            }
+        }
+    }
+}
+
+/// `out (m x n) = a (m x k) * b^T`, with `b` stored as `n x k`.
+pub fn matmul_nt<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    out[..m * n].fill(T::zero());
+    matmul_nt_add(a, b, out, m, k, n);
+}
+
+/// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as `n x k`.
+pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    for i in 0..m {
+        let arow = &a[i * k..(i + 1) * k];
+        for j in 0..n {
+            let brow = &b[j * k..(j + 1) * k];
+            out[i * n + j] = out[i * n + j] + dot(arow, brow);
+        }
+    }
+}
+
+/// `out (m x n) = a^T * b`, with `a` stored as `k x m` and `b` as `k x n`.
+pub fn matmul_tn<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    out[..m * n].fill(T::zero());
+    matmul_tn_add(a, b, out, m, k, n);
+}
+
+/// Accumulated: `out (m x n) += a^T * b`, with `a` stored as `k x m` and `b` as `k x n`.
+pub fn matmul_tn_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    for p in 0..k {
+        let brow = &b[p * n..(p + 1) * n];
+        for i in 0..m {
+            let api = a[p * m + i];
+            let row = &mut out[i * n..(i + 1) * n];
+            for (o, &bv) in row.iter_mut().zip(brow) {
+                *o = *o + api * bv;
+            }
+        }
+    }
+}
+
+/// Dot product, summed in eight interleaved lanes so it vectorises; the
+/// summation order is fixed, so results are deterministic.
+#[inline]
+pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
+    const L: usize = 8;
+    let n = a.len().min(b.len());
+    let mut acc = [T::zero(); L];
+    let chunks = n / L;
+    for c in 0..chunks {
+        for l in 0..L {
+            acc[l] = acc[l] + a[c * L + l] * b[c * L + l];
+        }
+    }
+    let mut tail = T::zero();
+    for i in chunks * L..n {
+        tail = tail + a[i] * b[i];
+    }
+    let mut s = T::zero();
+    for v in acc {
+        s = s + v;
+    }
+    s + tail
+}
+
+/// `out (c x r) = a^T` for `a` stored as `r x c`.
+pub fn transpose<T: Element>(a: &[T], out: &mut [T], rows: usize, cols: usize) {
+    for i in 0..rows {
+        for j in 0..cols {
+            out[j * rows + i] = a[i * cols + j];
+        }
+    }
+}
+
+/// Accumulated transpose: `out (c x r) += a^T` for `a` stored as `r x c`.
+pub fn transpose_add<T: Element>(a: &[T], out: &mut [T], rows: usize, cols: usize) {
+    for i in 0..rows {
+        for j in 0..cols {
+            out[j * rows + i] = out[j * rows + i] + a[i * cols + j];
+        }
+    }
+}
+
+/// Right-aligns a shape's dimensions into four, padding with ones on the left
+/// (numpy's alignment rule).
+fn padded(s: Shape) -> [usize; MAX_RANK] {
+    let d = s.dims();
+    let mut p = [1; MAX_RANK];
+    p[MAX_RANK - d.len()..].copy_from_slice(d);
+    p
+}
+
+/// Whether `from` broadcasts to `to` under numpy's rules: right-aligned,
+/// each dimension of `from` is 1 or equal to that of `to`, and `from` has no
+/// more dimensions than `to`.
+pub fn broadcastable(from: Shape, to: Shape) -> bool {
+    if from.rank() > to.rank() {
+        return false;
+    }
+    let (f, t) = (padded(from), padded(to));
+    f.iter().zip(&t).all(|(&a, &b)| a == b || a == 1)
+}
+
+/// Calls `visit(src_index, dst_index)` for every element of `to`, where
+/// `src_index` is the element of `from` it is broadcast from.
+#[inline]
+fn for_each_broadcast(from: Shape, to: Shape, mut visit: impl FnMut(usize, usize)) {
+    let (f, t) = (padded(from), padded(to));
+    // Strides of `from` in the padded layout, 0 along broadcast dimensions.
+    let mut stride = [0; MAX_RANK];
+    let mut s = 1;
+    for ax in (0..MAX_RANK).rev() {
+        stride[ax] = if f[ax] == 1 { 0 } else { s };
+        s *= f[ax];
+    }
+    let mut dst = 0;
+    for i0 in 0..t[0] {
+        for i1 in 0..t[1] {
+            for i2 in 0..t[2] {
+                let base = i0 * stride[0] + i1 * stride[1] + i2 * stride[2];
+                if stride[3] == 0 {
+                    for _ in 0..t[3] {
+                        visit(base, dst);
+                        dst += 1;
+                    }
+                } else {
+                    for i3 in 0..t[3] {
+                        visit(base + i3, dst);
+                        dst += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `out` (shape `to`) = `src` (shape `from`) repeated along its size-1
+/// dimensions. The caller checks [`broadcastable`].
+pub fn broadcast_to<T: Element>(src: &[T], from: Shape, out: &mut [T], to: Shape) {
+    for_each_broadcast(from, to, |s, d| out[d] = src[s]);
+}
+
+/// Accumulated: the adjoint of [`broadcast_to`]. Sums `grad` (shape `to`)
+/// back down to shape `from`, adding into `out`. This is the one place where
+/// a broadcast operand's gradient is reduced to its own shape.
+pub fn reduce_to_shape_add<T: Element>(grad: &[T], to: Shape, out: &mut [T], from: Shape) {
+    for_each_broadcast(from, to, |s, d| out[s] = out[s] + grad[d]);
+}
+
+/// `out` (shape with `axis` reduced to 1) = sum of `a` along `axis`.
+pub fn sum_axis<T: Element>(a: &[T], shape: Shape, axis: usize, out: &mut [T]) {
+    let (outer, len, inner) = shape.split_at_axis(axis);
+    out[..outer * inner].fill(T::zero());
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        for l in 0..len {
+            let src = &a[(o * len + l) * inner..(o * len + l + 1) * inner];
+            add_assign(dst, src);
+        }
+    }
+}
+
+/// Accumulated: the adjoint of [`sum_axis`]: every element of `grad_a`
+/// along `axis` receives the output gradient of its line, times `scale`.
+pub fn sum_axis_backward_add<T: Element>(
+    g: &[T],
+    shape: Shape,
+    axis: usize,
+    scale: T,
+    grad_a: &mut [T],
+) {
+    let (outer, len, inner) = shape.split_at_axis(axis);
+    for o in 0..outer {
+        let src = &g[o * inner..(o + 1) * inner];
+        for l in 0..len {
+            let dst = &mut grad_a[(o * len + l) * inner..(o * len + l + 1) * inner];
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = *d + s * scale;
+            }
+        }
+    }
+}
+
+/// `out` = product of `a` along `axis`.
+pub fn prod_axis<T: Element>(a: &[T], shape: Shape, axis: usize, out: &mut [T]) {
+    let (outer, len, inner) = shape.split_at_axis(axis);
+    out[..outer * inner].fill(T::one());
+    for o in 0..outer {
+        let dst = &mut out[o * inner..(o + 1) * inner];
+        for l in 0..len {
+            let src = &a[(o * len + l) * inner..(o * len + l + 1) * inner];
+            for (d, &s) in dst.iter_mut().zip(src) {
+                *d = *d * s;
+            }
+        }
+    }
+}
+
+/// Accumulated: the adjoint of [`prod_axis`].
+///
+/// `d/dx_l prod_m x_m = prod_{m<l} x_m * prod_{m>l} x_m`, computed from a
+/// prefix product and a suffix product, never by dividing the total by
+/// `x_l`, so it is exact when a factor is zero. `scratch` holds the prefix
+/// products; it grows once and is reused.
+pub fn prod_axis_backward_add<T: Element>(
+    a: &[T],
+    shape: Shape,
+    axis: usize,
+    g: &[T],
+    grad_a: &mut [T],
+    scratch: &mut Vec<T>,
+) {
+    let (outer, len, inner) = shape.split_at_axis(axis);
+    scratch.clear();
+    scratch.resize(len, T::zero());
+    for o in 0..outer {
+        for i in 0..inner {
+            let at = |l: usize| (o * len + l) * inner + i;
+            let mut prefix = T::one();
+            for l in 0..len {
+                scratch[l] = prefix;
+                prefix = prefix * a[at(l)];
+            }
+            let gi = g[o * inner + i];
+            let mut suffix = T::one();
+            for l in (0..len).rev() {
+                let k = at(l);
+                grad_a[k] = grad_a[k] + gi * scratch[l] * suffix;
+                suffix = suffix * a[k];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matmul_forms_agree() {
+        // a: 2x3, b: 3x2
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
+        let mut c = [0.0f64; 4];
+        matmul(&a, &b, &mut c, 2, 3, 2);
+        assert_eq!(c, [58.0, 64.0, 139.0, 154.0]);
+        // b^T stored as 2x3
+        let mut bt = [0.0; 6];
+        transpose(&b, &mut bt, 3, 2);
+        let mut c2 = [0.0; 4];
+        matmul_nt(&a, &bt, &mut c2, 2, 3, 2);
+        assert_eq!(c2, c);
+        // a^T stored as 3x2
+        let mut at = [0.0; 6];
+        transpose(&a, &mut at, 2, 3);
+        let mut c3 = [0.0; 4];
+        matmul_tn(&at, &b, &mut c3, 2, 3, 2);
+        assert_eq!(c3, c);
+    }
+
+    #[test]
+    fn dot_handles_tails() {
+        let a: Vec<f64> = (0..19).map(|i| i as f64).collect();
+        let expected: f64 = a.iter().map(|x| x * x).sum();
+        assert_eq!(dot(&a, &a), expected);
+    }
+
+    #[test]
+    fn broadcast_and_its_adjoint() {
+        let from = Shape::matrix(1, 3);
+        let to = Shape::matrix(2, 3);
+        assert!(broadcastable(from, to));
+        assert!(broadcastable(Shape::vector(3), to));
+        assert!(broadcastable(Shape::scalar(), to));
+        assert!(!broadcastable(Shape::matrix(2, 1), Shape::matrix(3, 3)));
+        let mut out = [0.0; 6];
+        broadcast_to(&[1.0, 2.0, 3.0], from, &mut out, to);
+        assert_eq!(out, [1.0, 2.0, 3.0, 1.0, 2.0, 3.0]);
+        let mut back = [0.0; 3];
+        reduce_to_shape_add(&out, to, &mut back, from);
+        assert_eq!(back, [2.0, 4.0, 6.0]);
+        let col = Shape::matrix(2, 1);
+        let mut out = [0.0; 6];
+        broadcast_to(&[1.0, 2.0], col, &mut out, to);
+        assert_eq!(out, [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn prod_gradient_is_exact_with_zero_factors() {
+        let a = [2.0, 0.0, 3.0, 0.0, 5.0, 7.0];
+        let shape = Shape::matrix(2, 3);
+        let mut p = [0.0; 2];
+        prod_axis(&a, shape, 1, &mut p);
+        assert_eq!(p, [0.0, 0.0]);
+        let mut g = [0.0; 6];
+        let mut scratch = Vec::new();
+        prod_axis_backward_add(&a, shape, 1, &[1.0, 1.0], &mut g, &mut scratch);
+        assert_eq!(g, [0.0, 6.0, 0.0, 35.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn sum_axis_of_a_3d_tensor() {
+        let shape = Shape::new(&[2, 2, 2]).unwrap();
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let mut out = [0.0; 4];
+        sum_axis(&a, shape, 1, &mut out);
+        assert_eq!(out, [4.0, 6.0, 12.0, 14.0]);
+    }
+}
