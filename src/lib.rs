@@ -18,6 +18,7 @@ pub mod optim;
 pub mod random;
 pub mod tape;
 pub mod tensor;
+pub mod units;
 
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};
