@@ -26,12 +26,16 @@ pub(crate) fn add_param<T: Element>(
     name: &str,
     shape: Shape,
 ) -> Result<ParamId> {
-    let full = if prefix.is_empty() {
+    params.add(sub_prefix(prefix, name), Tensor::zeros(shape))
+}
+
+/// `prefix.name`, or `name` for an empty prefix.
+pub(crate) fn sub_prefix(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
         name.to_string()
     } else {
         format!("{prefix}.{name}")
-    };
-    params.add(full, Tensor::zeros(shape))
+    }
 }
 
 /// The batch size of an input `x`, which must be `[B, inputs]`.
@@ -98,8 +102,10 @@ pub(crate) fn log_space<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Resul
     tape.exp(s)
 }
 
-/// Records the NMU product `z[b, o] = prod_i (W[o, i] * (x[b, i] - 1) + 1)`
-/// for `x: [B, I]`, `w: [O, I]`.
+/// Records the NMU product `z[b, o] = prod_i (W[o, i] * x[b, i] + 1 - W[o, i])`
+/// for `x: [B, I]`, `w: [O, I]`. Written as `W x + (1 - W)` (not
+/// `W (x - 1) + 1`) so that a factor with `W = 1` is exactly `x` and one
+/// with `W = 0` exactly 1.
 pub(crate) fn nmu_product<T: Element>(
     tape: &mut Tape<T>,
     x: Var,
@@ -109,21 +115,26 @@ pub(crate) fn nmu_product<T: Element>(
     outputs: usize,
 ) -> Result<Var> {
     let cube = Shape::new(&[batch, outputs, inputs])?;
-    let xm1 = tape.add_scalar(x, -T::one())?;
-    let xm1 = tape.reshape(xm1, Shape::new(&[batch, 1, inputs])?)?;
-    let xm1 = tape.broadcast_to(xm1, cube)?;
-    let w = tape.broadcast_to(w, cube)?;
-    let f = tape.mul(w, xm1)?;
-    let f = tape.add_scalar(f, T::one())?;
+    let x3 = tape.reshape(x, Shape::new(&[batch, 1, inputs])?)?;
+    let x3 = tape.broadcast_to(x3, cube)?;
+    let w3 = tape.broadcast_to(w, cube)?;
+    let wx = tape.mul(w3, x3)?;
+    let one_minus_w = tape.neg(w)?;
+    let one_minus_w = tape.add_scalar(one_minus_w, T::one())?;
+    let one_minus_w = tape.broadcast_to(one_minus_w, cube)?;
+    let f = tape.add(wx, one_minus_w)?;
     let p = tape.prod_axis(f, 2)?;
     tape.reshape(p, Shape::matrix(batch, outputs))
 }
 
-/// Records `g * a + (1 - g) * m`, computed as `m + g * (a - m)`.
+/// Records `g * a + (1 - g) * m` (in this form, so a saturated gate gives
+/// exactly one path).
 pub(crate) fn gate_mix<T: Element>(tape: &mut Tape<T>, g: Var, a: Var, m: Var) -> Result<Var> {
-    let d = tape.sub(a, m)?;
-    let gd = tape.mul(g, d)?;
-    tape.add(m, gd)
+    let ga = tape.mul(g, a)?;
+    let one_minus_g = tape.neg(g)?;
+    let one_minus_g = tape.add_scalar(one_minus_g, T::one())?;
+    let gm = tape.mul(one_minus_g, m)?;
+    tape.add(ga, gm)
 }
 
 /// The mean of a recorded value, in `f64`.

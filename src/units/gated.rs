@@ -20,9 +20,8 @@ use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape};
 
-use super::common::{add_param, batch_size, check_sizes, gate_mix};
+use super::common::{add_param, batch_size, check_sizes, gate_mix, sub_prefix};
 use super::init::{fill_uniform, glorot_radius};
-use super::nalu::sub_prefix;
 use super::nau::{Nau, NauWeights};
 use super::nmu::{Nmu, NmuWeights};
 use super::{NmuConstraint, Unit, UnitKind};

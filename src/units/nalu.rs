@@ -22,7 +22,7 @@ use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape};
 
-use super::common::{add_param, batch_size, check_sizes, gate_mix, log_space};
+use super::common::{add_param, batch_size, check_sizes, gate_mix, log_space, sub_prefix};
 use super::init::{fill_uniform, glorot_radius};
 use super::nac_add::NacParams;
 use super::{NaluSharing, Unit, UnitKind};
@@ -136,15 +136,6 @@ impl Nalu {
         batch_size(tape, "nalu", x, self.inputs)?;
         let gx = tape.matmul_nt(x, weights.g)?;
         tape.sigmoid(gx)
-    }
-}
-
-/// `prefix.name`, or `name` for an empty prefix.
-pub(crate) fn sub_prefix(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
     }
 }
 
