@@ -55,7 +55,7 @@ fn initial_store<T: Element>(data: &Value) -> ParamStore<T> {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|row| f64s(row))
+        .flat_map(f64s)
         .collect();
     let mut params = ParamStore::new();
     params
