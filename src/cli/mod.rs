@@ -2,5 +2,6 @@
 //! with the default `cli` feature (argument parsing and JSON come from
 //! clap and serde_json).
 
+pub mod args;
 pub mod progress;
 pub mod records;
