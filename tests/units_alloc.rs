@@ -61,7 +61,16 @@ fn a_warm_step_records_without_allocating() {
         layer2: UnitKind::Nmu(NmuConstraint::ClampInForward),
         ..ModelKind::Nmu.spec(100, 2)
     });
-    specs.push(ModelSpec::new(UnitKind::NacAdd, UnitKind::Nalu(NaluSharing::Separate), 100, 2, 1).unwrap());
+    specs.push(
+        ModelSpec::new(
+            UnitKind::NacAdd,
+            UnitKind::Nalu(NaluSharing::Separate),
+            100,
+            2,
+            1,
+        )
+        .unwrap(),
+    );
     for spec in specs {
         let model = Model::<f32>::from_seed(spec, 0).unwrap();
         let x = Tensor::from_fn(Shape::matrix(128, 100), |k| 1.0 + (k % 13) as f32 / 13.0);

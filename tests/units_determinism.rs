@@ -25,11 +25,19 @@ fn same_seed_gives_bit_identical_weights() {
         for seed in [0, 1, 12345] {
             let a = Model::<f64>::from_seed(spec, seed).unwrap();
             let b = Model::<f64>::from_seed(spec, seed).unwrap();
-            assert_eq!(bits(a.params().values()), bits(b.params().values()), "{spec}");
+            assert_eq!(
+                bits(a.params().values()),
+                bits(b.params().values()),
+                "{spec}"
+            );
             assert_eq!(a.params().infos(), b.params().infos(), "{spec}");
             let c = Model::<f32>::from_seed(spec, seed).unwrap();
             let d = Model::<f32>::from_seed(spec, seed).unwrap();
-            assert_eq!(bits(c.params().values()), bits(d.params().values()), "{spec}");
+            assert_eq!(
+                bits(c.params().values()),
+                bits(d.params().values()),
+                "{spec}"
+            );
             // f32 weights are the f64 draws rounded: the same stream.
             let rounded: Vec<f32> = a.params().values().iter().map(|&x| x as f32).collect();
             assert_eq!(bits(&rounded), bits(c.params().values()), "{spec}");
@@ -47,8 +55,16 @@ fn different_seeds_give_different_weights() {
             if info.name.ends_with(".b") {
                 continue;
             }
-            let (ia, ib) = (a.params().id(&info.name).unwrap(), b.params().id(&info.name).unwrap());
-            assert_ne!(a.params().value(ia).unwrap(), b.params().value(ib).unwrap(), "{spec} {}", info.name);
+            let (ia, ib) = (
+                a.params().id(&info.name).unwrap(),
+                b.params().id(&info.name).unwrap(),
+            );
+            assert_ne!(
+                a.params().value(ia).unwrap(),
+                b.params().value(ib).unwrap(),
+                "{spec} {}",
+                info.name
+            );
         }
     }
 }
@@ -73,6 +89,11 @@ fn draw_order_is_layer1_first_row_major() {
     let mut expected: Vec<f64> = (0..n * hidden).map(|_| rng.uniform(-r, r)).collect();
     expected.extend((0..hidden).map(|_| rng.uniform(0.25, 0.75)));
     assert_eq!(bits(model.params().values()), bits(&expected));
-    let names: Vec<&str> = model.params().infos().iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = model
+        .params()
+        .infos()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(names, ["layer1.W", "layer2.W"]);
 }

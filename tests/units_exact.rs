@@ -26,7 +26,10 @@ fn run<U: Unit>(unit: &U, params: &ParamStore<f64>, x: &Tensor<f64>) -> Vec<f64>
     let mut tape = Tape::new();
     let xv = tape.constant(x);
     let z = unit.apply(&mut tape, params, xv).unwrap();
-    assert_eq!(tape.shape(z).unwrap(), Shape::matrix(x.shape().dims()[0], unit.outputs()));
+    assert_eq!(
+        tape.shape(z).unwrap(),
+        Shape::matrix(x.shape().dims()[0], unit.outputs())
+    );
     tape.value(z).unwrap().to_vec()
 }
 
@@ -35,7 +38,12 @@ fn row(x: &Tensor<f64>, b: usize) -> &[f64] {
     &x.data()[b * cols..(b + 1) * cols]
 }
 
-fn set_nac(params: &mut ParamStore<f64>, w_hat: arithgrad::ParamId, m_hat: arithgrad::ParamId, w: &[(f64, f64)]) {
+fn set_nac(
+    params: &mut ParamStore<f64>,
+    w_hat: arithgrad::ParamId,
+    m_hat: arithgrad::ParamId,
+    w: &[(f64, f64)],
+) {
     let wh: Vec<f64> = w.iter().map(|p| p.0).collect();
     let mh: Vec<f64> = w.iter().map(|p| p.1).collect();
     params.set(w_hat, &wh).unwrap();
@@ -99,14 +107,25 @@ fn nmu_multiplies_selected_inputs_including_negative_and_zero() {
             assert_eq!(z[4 * b + 2], r[0], "row {b}");
             assert_eq!(z[4 * b + 3], 1.0, "row {b}");
         }
-        assert!(x.data().iter().any(|&v| v < -1.0), "negative inputs are covered");
+        assert!(
+            x.data().iter().any(|&v| v < -1.0),
+            "negative inputs are covered"
+        );
     }
 }
 
 #[test]
 fn nmu_in_clamp_mode_uses_the_clamped_weight() {
     let mut p = ParamStore::new();
-    let nmu = Nmu::new(&mut p, "nmu", 2, 1, NmuConstraint::ClampInForward, &mut rng()).unwrap();
+    let nmu = Nmu::new(
+        &mut p,
+        "nmu",
+        2,
+        1,
+        NmuConstraint::ClampInForward,
+        &mut rng(),
+    )
+    .unwrap();
     p.set(nmu.weight(), &[1.7, -0.4]).unwrap(); // used as [1, 0]
     let x = batch(8, 2, -3.0, 3.0, 4);
     let z = run(&nmu, &p, &x);
@@ -150,7 +169,8 @@ fn nac_mul_variants_multiply_positive_inputs() {
 
     let mut p = ParamStore::new();
     let sig = NacMulSigma::new(&mut p, "s", 3, 2, &mut rng()).unwrap();
-    p.set(sig.weight_hat(), &[40.0, -40.0, 40.0, -40.0, 40.0, -40.0]).unwrap();
+    p.set(sig.weight_hat(), &[40.0, -40.0, 40.0, -40.0, 40.0, -40.0])
+        .unwrap();
     check(&run(&sig, &p, &x));
 
     let mut p = ParamStore::new();
@@ -178,7 +198,12 @@ fn nac_add_computes_sums_and_differences() {
     let mut p = ParamStore::new();
     let nac = NacAdd::new(&mut p, "a", 3, 2, &mut rng()).unwrap();
     let n = nac.nac_params();
-    set_nac(&mut p, n.w_hat, n.m_hat, &[ONE, ONE, ZERO, ZERO, ONE, MINUS_ONE]);
+    set_nac(
+        &mut p,
+        n.w_hat,
+        n.m_hat,
+        &[ONE, ONE, ZERO, ZERO, ONE, MINUS_ONE],
+    );
     let x = batch(8, 3, -5.0, 5.0, 7);
     let z = run(&nac, &p, &x);
     for b in 0..8 {
@@ -283,7 +308,8 @@ fn the_nmu_model_solves_multiplication_with_its_exact_weights() {
     let p = model.params_mut();
     let w1 = p.id("layer1.W").unwrap();
     let w2 = p.id("layer2.W").unwrap();
-    p.set(w1, &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
+    p.set(w1, &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+        .unwrap();
     p.set(w2, &[1.0, 1.0]).unwrap();
     let x = batch(32, 5, -6.0, 6.0, 12);
     let y = model.predict(&x).unwrap();

@@ -16,9 +16,18 @@ const DRAWS: usize = 100_000;
 
 /// Re-initialises `unit` until each parameter in `ids` has `DRAWS` values,
 /// and returns them (one vector per id).
-fn draws<U: Unit>(unit: &U, params: &mut ParamStore<f64>, ids: &[ParamId], seed: u64) -> Vec<Vec<f64>> {
+fn draws<U: Unit>(
+    unit: &U,
+    params: &mut ParamStore<f64>,
+    ids: &[ParamId],
+    seed: u64,
+) -> Vec<Vec<f64>> {
     let mut rng = Rng::seed_from_u64(seed);
-    let per_init = ids.iter().map(|&id| params.value(id).unwrap().len()).min().unwrap();
+    let per_init = ids
+        .iter()
+        .map(|&id| params.value(id).unwrap().len())
+        .min()
+        .unwrap();
     let rounds = DRAWS.div_ceil(per_init);
     let mut out = vec![Vec::with_capacity(rounds * per_init); ids.len()];
     for _ in 0..rounds {
@@ -56,10 +65,16 @@ fn assert_uniform(xs: &[f64], lo: f64, hi: f64, what: &str) {
         (var - true_var).abs() < 5.0 * se_var,
         "{what}: variance {var}, expected {true_var}"
     );
-    assert!((kurt - 1.8).abs() < 0.05, "{what}: kurtosis {kurt}, expected 1.8");
+    assert!(
+        (kurt - 1.8).abs() < 0.05,
+        "{what}: kurtosis {kurt}, expected 1.8"
+    );
     let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
     let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    assert!(min >= lo && max <= hi, "{what}: range [{min}, {max}] outside [{lo}, {hi}]");
+    assert!(
+        min >= lo && max <= hi,
+        "{what}: range [{min}, {max}] outside [{lo}, {hi}]"
+    );
     assert!(
         min - lo < 1e-3 * width && hi - max < 1e-3 * width,
         "{what}: extremes [{min}, {max}] do not reach [{lo}, {hi}]"
@@ -77,7 +92,10 @@ fn assert_normal(xs: &[f64], std: f64, what: &str) {
         (var - true_var).abs() < 5.0 * true_var * (2.0 / n).sqrt(),
         "{what}: variance {var}, expected {true_var}"
     );
-    assert!((kurt - 3.0).abs() < 5.0 * (24.0 / n).sqrt(), "{what}: kurtosis {kurt}, expected 3");
+    assert!(
+        (kurt - 3.0).abs() < 5.0 * (24.0 / n).sqrt(),
+        "{what}: kurtosis {kurt}, expected 3"
+    );
 }
 
 fn assert_zero(xs: &[f64], what: &str) {
@@ -126,10 +144,21 @@ fn nac_add_draws_both_matrices_from_the_nac_radius_and_fan_var_w_is_2() {
     assert_uniform(&d[0], -r, r, "NAC+ W_hat");
     assert_uniform(&d[1], -r, r, "NAC+ M_hat");
     // The weight the layer uses: fan * Var[W] = 2 with fan = 102.
-    let w: Vec<f64> = d[0].iter().zip(&d[1]).map(|(a, b)| a.tanh() / (1.0 + (-b).exp())).collect();
+    let w: Vec<f64> = d[0]
+        .iter()
+        .zip(&d[1])
+        .map(|(a, b)| a.tanh() / (1.0 + (-b).exp()))
+        .collect();
     let (mean, var, _) = moments(&w);
-    assert!(mean.abs() < 5.0 * var.sqrt() / (w.len() as f64).sqrt(), "mean W {mean}");
-    assert!((102.0 * var - 2.0).abs() < 0.04, "fan * Var[W] = {}", 102.0 * var);
+    assert!(
+        mean.abs() < 5.0 * var.sqrt() / (w.len() as f64).sqrt(),
+        "mean W {mean}"
+    );
+    assert!(
+        (102.0 * var - 2.0).abs() < 0.04,
+        "fan * Var[W] = {}",
+        102.0 * var
+    );
 }
 
 #[test]
@@ -144,9 +173,17 @@ fn nac_mul_is_initialised_like_nac_add_with_fan_at_least_5() {
     assert!((5.0 * nac_variance(r) - 2.0).abs() < 1e-9);
     assert_uniform(&d[0], -r, r, "NAC* W_hat");
     assert_uniform(&d[1], -r, r, "NAC* M_hat");
-    let w: Vec<f64> = d[0].iter().zip(&d[1]).map(|(a, b)| a.tanh() / (1.0 + (-b).exp())).collect();
+    let w: Vec<f64> = d[0]
+        .iter()
+        .zip(&d[1])
+        .map(|(a, b)| a.tanh() / (1.0 + (-b).exp()))
+        .collect();
     let (_, var, _) = moments(&w);
-    assert!((5.0 * var - 2.0).abs() < 0.04, "fan * Var[W] = {}", 5.0 * var);
+    assert!(
+        (5.0 * var - 2.0).abs() < 0.04,
+        "fan * Var[W] = {}",
+        5.0 * var
+    );
 }
 
 #[test]

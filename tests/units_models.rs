@@ -2,8 +2,8 @@
 //! saving and loading weights.
 
 use arithgrad::units::{
-    Model, ModelKind, ModelSpec, NaluSharing, NmuConstraint, RegularizerSchedule, SavedModel,
-    Unit, UnitKind, SAVED_MODEL_FORMAT_VERSION,
+    Model, ModelKind, ModelSpec, NaluSharing, NmuConstraint, RegularizerSchedule, SavedModel, Unit,
+    UnitKind, SAVED_MODEL_FORMAT_VERSION,
 };
 use arithgrad::{Shape, Tape, Tensor};
 
@@ -46,7 +46,11 @@ fn layers_follow_the_model_table() {
         ("nac-mul-sigma", U::NacAdd, U::NacMulSigma),
         ("nac-mul-nmu", U::Nau, U::NacMulNmu),
         ("nac-add", U::NacAdd, U::NacAdd),
-        ("nalu", U::Nalu(NaluSharing::Shared), U::Nalu(NaluSharing::Shared)),
+        (
+            "nalu",
+            U::Nalu(NaluSharing::Shared),
+            U::Nalu(NaluSharing::Shared),
+        ),
         ("gated-nau-nmu", U::GatedNauNmu, U::GatedNauNmu),
         ("linear", U::Linear, U::Linear),
         ("relu", U::Relu, U::Linear),
@@ -59,7 +63,10 @@ fn layers_follow_the_model_table() {
         let model = Model::<f32>::new(spec, &mut arithgrad::random::Rng::seed_from_u64(0)).unwrap();
         assert_eq!(model.layer1().kind(), l1);
         assert_eq!(model.layer2().kind(), l2);
-        assert_eq!((model.layer1().inputs(), model.layer1().outputs()), (100, 7));
+        assert_eq!(
+            (model.layer1().inputs(), model.layer1().outputs()),
+            (100, 7)
+        );
         assert_eq!((model.layer2().inputs(), model.layer2().outputs()), (7, 1));
     }
 }
@@ -85,9 +92,21 @@ fn parameter_names_and_shapes() {
             expect("layer2.G", &[1, 2]),
         ]
     );
-    let spec = ModelSpec::new(UnitKind::Relu, UnitKind::Nalu(NaluSharing::Separate), 3, 4, 1).unwrap();
+    let spec = ModelSpec::new(
+        UnitKind::Relu,
+        UnitKind::Nalu(NaluSharing::Separate),
+        3,
+        4,
+        1,
+    )
+    .unwrap();
     let model = Model::<f32>::from_seed(spec, 0).unwrap();
-    let names: Vec<&str> = model.params().infos().iter().map(|i| i.name.as_str()).collect();
+    let names: Vec<&str> = model
+        .params()
+        .infos()
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
     assert_eq!(
         names,
         [
@@ -106,7 +125,9 @@ fn parameter_names_and_shapes() {
 fn regularizer_schedules_per_model() {
     for k in ModelKind::ALL {
         let expected = match k {
-            ModelKind::Nmu | ModelKind::NacMulNmu | ModelKind::GatedNauNmu => RegularizerSchedule::nmu(),
+            ModelKind::Nmu | ModelKind::NacMulNmu | ModelKind::GatedNauNmu => {
+                RegularizerSchedule::nmu()
+            }
             ModelKind::Nau => RegularizerSchedule::nau(),
             _ => RegularizerSchedule::none(),
         };
@@ -119,13 +140,27 @@ fn regularizer_schedules_per_model() {
         ..ModelKind::Nmu.spec(100, 2)
     };
     assert_eq!(ablation.regularizer_schedule(), RegularizerSchedule::nmu());
-    let gating = ModelSpec::new(UnitKind::NacAdd, UnitKind::Nalu(NaluSharing::Separate), 100, 2, 1).unwrap();
+    let gating = ModelSpec::new(
+        UnitKind::NacAdd,
+        UnitKind::Nalu(NaluSharing::Separate),
+        100,
+        2,
+        1,
+    )
+    .unwrap();
     assert!(gating.regularizer_schedule().is_off());
 }
 
 #[test]
 fn bad_sizes_are_errors() {
-    assert!(ModelSpec::new(UnitKind::Nau, UnitKind::Nmu(NmuConstraint::Project), 0, 2, 1).is_err());
+    assert!(ModelSpec::new(
+        UnitKind::Nau,
+        UnitKind::Nmu(NmuConstraint::Project),
+        0,
+        2,
+        1
+    )
+    .is_err());
     assert!(Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).is_err());
 }
 
@@ -145,7 +180,10 @@ fn every_model_and_unit_kind_runs_forward_in_f32_and_f64() {
         assert_eq!(y64.shape(), Shape::matrix(5, spec.outputs), "{spec}");
         for (a, b) in y64.data().iter().zip(y32.data()) {
             assert!(a.is_finite(), "{spec}");
-            assert!((a - *b as f64).abs() <= 1e-4 * a.abs().max(1.0), "{spec}: {a} vs {b}");
+            assert!(
+                (a - *b as f64).abs() <= 1e-4 * a.abs().max(1.0),
+                "{spec}: {a} vs {b}"
+            );
         }
         // A wrongly shaped input is an error, not a panic.
         let bad = Tensor::<f64>::zeros(Shape::matrix(5, 7));
@@ -198,17 +236,27 @@ fn saved_weights_round_trip_through_json() {
         assert_eq!(back.spec(), model.spec());
         assert_eq!(back.params().infos(), model.params().infos());
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(back.params().values()), bits(model.params().values()), "{k}");
+        assert_eq!(
+            bits(back.params().values()),
+            bits(model.params().values()),
+            "{k}"
+        );
         // Loading into a freshly initialised model of the same spec.
         let mut other = Model::<f32>::from_seed(k.spec(12, 3), 10).unwrap();
         other.load_weights(&file).unwrap();
-        assert_eq!(bits(other.params().values()), bits(model.params().values()), "{k}");
+        assert_eq!(
+            bits(other.params().values()),
+            bits(model.params().values()),
+            "{k}"
+        );
     }
 }
 
 #[test]
 fn loading_into_another_model_or_shape_names_the_mismatch() {
-    let file = Model::<f64>::from_seed(ModelKind::Nau.spec(10, 2), 0).unwrap().save();
+    let file = Model::<f64>::from_seed(ModelKind::Nau.spec(10, 2), 0)
+        .unwrap()
+        .save();
 
     let mut nmu = Model::<f64>::from_seed(ModelKind::Nmu.spec(10, 2), 0).unwrap();
     let before = nmu.params().values().to_vec();
@@ -218,11 +266,17 @@ fn loading_into_another_model_or_shape_names_the_mismatch() {
 
     let mut wide = Model::<f64>::from_seed(ModelKind::Nau.spec(100, 2), 0).unwrap();
     let err = wide.load_weights(&file).unwrap_err().to_string();
-    assert!(err.contains("layer1.W: expected [2, 100], file has [2, 10]"), "{err}");
+    assert!(
+        err.contains("layer1.W: expected [2, 100], file has [2, 10]"),
+        "{err}"
+    );
 
     let mut deep = Model::<f64>::from_seed(ModelKind::Nau.spec(10, 3), 0).unwrap();
     let err = deep.load_weights(&file).unwrap_err().to_string();
-    assert!(err.contains("layer1.W: expected [3, 10], file has [2, 10]"), "{err}");
+    assert!(
+        err.contains("layer1.W: expected [3, 10], file has [2, 10]"),
+        "{err}"
+    );
 
     let mut newer = file.clone();
     newer.format_version = SAVED_MODEL_FORMAT_VERSION + 1;

@@ -15,7 +15,9 @@ fn push_out(params: &mut ParamStore<f64>, name: &str, lo: f64, hi: f64) {
         .map(|k| if k % 2 == 0 { hi - 0.01 } else { lo + 0.01 })
         .collect();
     params.set(id, &values).unwrap();
-    let grads: Vec<f64> = (0..n).map(|k| if k % 2 == 0 { -1.0 } else { 1.0 }).collect();
+    let grads: Vec<f64> = (0..n)
+        .map(|k| if k % 2 == 0 { -1.0 } else { 1.0 })
+        .collect();
     params.grad_mut(id).unwrap().copy_from_slice(&grads);
 }
 
@@ -45,21 +47,34 @@ fn step_and_project(model: &mut Model<f64>, names: &[(&str, f64, f64)]) -> Vec<V
         );
     }
     model.project().unwrap();
-    names.iter().map(|&(name, _, _)| values(model, name)).collect()
+    names
+        .iter()
+        .map(|&(name, _, _)| values(model, name))
+        .collect()
 }
 
 #[test]
 fn nau_and_nmu_weights_are_projected_into_their_intervals() {
     let mut model = Model::<f64>::from_seed(ModelKind::Nmu.spec(6, 3), 1).unwrap();
-    let out = step_and_project(&mut model, &[("layer1.W", -1.0, 1.0), ("layer2.W", 0.0, 1.0)]);
-    assert!(out[0].iter().all(|&w| w == 1.0 || w == -1.0), "{:?}", out[0]);
+    let out = step_and_project(
+        &mut model,
+        &[("layer1.W", -1.0, 1.0), ("layer2.W", 0.0, 1.0)],
+    );
+    assert!(
+        out[0].iter().all(|&w| w == 1.0 || w == -1.0),
+        "{:?}",
+        out[0]
+    );
     assert!(out[1].iter().all(|&w| w == 0.0 || w == 1.0), "{:?}", out[1]);
 }
 
 #[test]
 fn nac_mul_nmu_and_gated_weights_are_projected() {
     let mut model = Model::<f64>::from_seed(ModelKind::NacMulNmu.spec(6, 3), 2).unwrap();
-    let out = step_and_project(&mut model, &[("layer1.W", -1.0, 1.0), ("layer2.W", 0.0, 1.0)]);
+    let out = step_and_project(
+        &mut model,
+        &[("layer1.W", -1.0, 1.0), ("layer2.W", 0.0, 1.0)],
+    );
     assert!(out[1].iter().all(|&w| w == 0.0 || w == 1.0), "{:?}", out[1]);
 
     let mut model = Model::<f64>::from_seed(ModelKind::GatedNauNmu.spec(6, 3), 3).unwrap();
@@ -113,7 +128,12 @@ fn projection_leaves_in_range_and_unconstrained_weights_alone() {
     model.project().unwrap();
     assert_eq!(model.params().values(), &before[..]);
 
-    for kind in [ModelKind::NacMul, ModelKind::Nalu, ModelKind::Linear, ModelKind::NacMulSigma] {
+    for kind in [
+        ModelKind::NacMul,
+        ModelKind::Nalu,
+        ModelKind::Linear,
+        ModelKind::NacMulSigma,
+    ] {
         let mut model = Model::<f64>::from_seed(kind.spec(4, 2), 6).unwrap();
         let p = model.params_mut();
         let big: Vec<f64> = (0..p.numel()).map(|k| 3.0 * (k as f64 - 2.0)).collect();
@@ -141,7 +161,9 @@ fn a_full_training_step_then_projection() {
     })
     .unwrap();
     let mut tape = Tape::new();
-    let x = Tensor::from_fn(arithgrad::Shape::matrix(16, 4), |k| 1.0 + (k % 7) as f64 / 7.0);
+    let x = Tensor::from_fn(arithgrad::Shape::matrix(16, 4), |k| {
+        1.0 + (k % 7) as f64 / 7.0
+    });
     for _ in 0..20 {
         tape.reset();
         model.params_mut().zero_grad();
@@ -156,9 +178,20 @@ fn a_full_training_step_then_projection() {
         adam.step(model.params_mut()).unwrap();
         model.project().unwrap();
         let p = model.params();
-        assert!(p.value(p.id("layer1.W").unwrap()).unwrap().iter().all(|w| (-1.0..=1.0).contains(w)));
-        assert!(p.value(p.id("layer2.W").unwrap()).unwrap().iter().all(|w| (0.0..=1.0).contains(w)));
+        assert!(p
+            .value(p.id("layer1.W").unwrap())
+            .unwrap()
+            .iter()
+            .all(|w| (-1.0..=1.0).contains(w)));
+        assert!(p
+            .value(p.id("layer2.W").unwrap())
+            .unwrap()
+            .iter()
+            .all(|w| (0.0..=1.0).contains(w)));
     }
     let p = model.params();
-    assert!(p.value(p.id("layer2.W").unwrap()).unwrap().contains(&1.0), "the bound was reached");
+    assert!(
+        p.value(p.id("layer2.W").unwrap()).unwrap().contains(&1.0),
+        "the bound was reached"
+    );
 }

@@ -2,8 +2,8 @@
 
 use arithgrad::random::Rng;
 use arithgrad::units::{
-    GatedNauNmu, Linear, Activation, Model, ModelKind, ModelSpec, NacAdd, NacMulNmu, NacMulSigma, Nalu,
-    NaluSharing, Nau, Nmu, NmuConstraint, Unit, UnitKind,
+    Activation, GatedNauNmu, Linear, Model, ModelKind, ModelSpec, NacAdd, NacMulNmu, NacMulSigma,
+    Nalu, NaluSharing, Nau, Nmu, NmuConstraint, Unit, UnitKind,
 };
 use arithgrad::{ParamStore, Tape};
 
@@ -15,7 +15,9 @@ fn rng() -> Rng {
 fn regularizer<U: Unit>(unit: &U, params: &ParamStore<f64>) -> Option<f64> {
     let mut tape = Tape::new();
     let w = unit.record(&mut tape, params).unwrap();
-    unit.regularizer(&mut tape, &w).unwrap().map(|r| tape.item(r).unwrap())
+    unit.regularizer(&mut tape, &w)
+        .unwrap()
+        .map(|r| tape.item(r).unwrap())
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -26,13 +28,15 @@ fn close(a: f64, b: f64) -> bool {
 fn nau_regularizer_and_sparsity_error() {
     let mut p = ParamStore::new();
     let nau = Nau::new(&mut p, "n", 3, 2, &mut rng()).unwrap();
-    p.set(nau.weight(), &[0.0, 1.0, -1.0, 0.2, -0.7, 0.5]).unwrap();
+    p.set(nau.weight(), &[0.0, 1.0, -1.0, 0.2, -0.7, 0.5])
+        .unwrap();
     // min(|W|, 1 - |W|): 0, 0, 0, 0.2, 0.3, 0.5 -> mean 1/6.
     assert!(close(regularizer(&nau, &p).unwrap(), 1.0 / 6.0));
     assert!(close(nau.sparsity_error(&p).unwrap(), 0.5));
     // Out-of-range weights: the regularizer sees the stored value
     // (1 - |1.25| = -0.25 is the min), the sparsity error the clamped one.
-    p.set(nau.weight(), &[1.25, 0.0, 0.0, 0.0, 0.0, -1.0]).unwrap();
+    p.set(nau.weight(), &[1.25, 0.0, 0.0, 0.0, 0.0, -1.0])
+        .unwrap();
     assert!(close(regularizer(&nau, &p).unwrap(), -0.25 / 6.0));
     assert_eq!(nau.sparsity_error(&p).unwrap(), 0.0);
 }
