@@ -3,9 +3,9 @@
 //!
 //! Per step, as in the paper: a fresh batch from the interpolation range
 //! U[1, 2], forward, loss = MSE + lambda(t) * R, backward, Adam step,
-//! projection of W into [0, 1] (Adam with lr 1e-2 rather than the paper's
-//! 1e-3, so the demo finishes in a few thousand steps). Afterwards the unit is tested on the
-//! extrapolation range U[2, 6].
+//! projection of W into [0, 1]. (Adam's lr is 1e-2 rather than the paper's
+//! 1e-3, so the demo finishes in a few thousand steps.) Afterwards the unit
+//! is tested on the extrapolation range U[2, 6].
 //!
 //! Run with `cargo run --release --example nmu_multiply`.
 
