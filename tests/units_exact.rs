@@ -1,5 +1,8 @@
 //! Exact solutions: with hand-set weights every unit computes its operation.
 
+// Rows of x and of the output z are indexed together.
+#![allow(clippy::needless_range_loop)]
+
 use arithgrad::random::Rng;
 use arithgrad::units::{
     Activation, GatedNauNmu, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma,

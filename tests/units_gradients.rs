@@ -172,8 +172,12 @@ fn check_unit(
     .map_err(to_case_error)?;
     prop_assert!(by_params.ok(), "{kind}: parameters: {by_params}");
     prop_assert_eq!(by_params.checked, params.numel());
-    let by_input = check::gradient(|t, v| loss(t, &params, v[0]), &[x.clone()], &options())
-        .map_err(to_case_error)?;
+    let by_input = check::gradient(
+        |t, v| loss(t, &params, v[0]),
+        std::slice::from_ref(&x),
+        &options(),
+    )
+    .map_err(to_case_error)?;
     prop_assert!(by_input.ok(), "{kind}: input: {by_input}");
     Ok(())
 }
@@ -240,7 +244,7 @@ fn check_model(
     prop_assert!(by_params.ok(), "{}: parameters: {}", spec, by_params);
     let by_input = check::gradient(
         |tp, v| loss(tp, model.params(), v[0]),
-        &[x.clone()],
+        std::slice::from_ref(&x),
         &options(),
     )
     .map_err(to_case_error)?;
