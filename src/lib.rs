@@ -10,6 +10,8 @@
 //! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations.
 //! 3. [`check`]: finite-difference and directional gradient checks.
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
+//! 5. [`units`]: the neural arithmetic units, their baselines and the
+//!    two-layer models built from them.
 
 pub mod check;
 mod error;
