@@ -53,7 +53,10 @@ mod tests {
         assert_eq!(report.checked, 4);
         assert_eq!(report.mismatches, 3);
         let m = report.first_mismatch.clone().unwrap();
-        assert_eq!((m.input, m.index, m.multi_index.clone()), (0, 1, vec![0, 1]));
+        assert_eq!(
+            (m.input, m.index, m.multi_index.clone()),
+            (0, 1, vec![0, 1])
+        );
         assert_eq!(m.analytic, 1.5);
         assert!((m.numeric - 1.0).abs() < 1e-8, "{}", m.numeric);
         // The worst element is x = 2: analytic 6, numeric 4.
@@ -102,8 +105,13 @@ mod tests {
     fn directional_catches_it_for_every_seed() {
         let x = Tensor::from_fn(Shape::matrix(4, 5), |i| 0.25 * i as f64 - 2.0);
         for seed in 0..10 {
-            let r = check::directional(loss, std::slice::from_ref(&x), &CheckOptions::default(), seed)
-                .unwrap();
+            let r = check::directional(
+                loss,
+                std::slice::from_ref(&x),
+                &CheckOptions::default(),
+                seed,
+            )
+            .unwrap();
             assert!(!r.ok(), "seed {seed}: {r:?}");
             // Along d, the analytic slope is 3x·d and the true one 2x·d.
             assert!((r.analytic - 1.5 * r.numeric).abs() < 1e-6, "{r:?}");
@@ -116,7 +124,10 @@ mod tests {
     fn param_gradient_catches_it_and_names_the_parameter() {
         let mut p = crate::ParamStore::new();
         let w = p
-            .add("w", Tensor::from_vec(Shape::vector(2), vec![1.0, 2.0]).unwrap())
+            .add(
+                "w",
+                Tensor::from_vec(Shape::vector(2), vec![1.0, 2.0]).unwrap(),
+            )
             .unwrap();
         let report = check::param_gradient(
             |t, p| {

@@ -294,7 +294,11 @@ mod tests {
 
     #[test]
     fn a_non_scalar_result_is_an_error() {
-        let e = gradient(|t, v| t.exp(v[0]), &[vector(&[1.0, 2.0])], &Default::default());
+        let e = gradient(
+            |t, v| t.exp(v[0]),
+            &[vector(&[1.0, 2.0])],
+            &Default::default(),
+        );
         assert!(matches!(
             e,
             Err(Error::InvalidShape {
@@ -340,10 +344,16 @@ mod tests {
     fn param_gradient_checks_every_parameter_and_leaves_the_store_alone() {
         let mut p = ParamStore::new();
         let w = p
-            .add("w", Tensor::from_fn(Shape::matrix(2, 2), |i| 0.2 * i as f64))
+            .add(
+                "w",
+                Tensor::from_fn(Shape::matrix(2, 2), |i| 0.2 * i as f64),
+            )
             .unwrap();
         let b = p
-            .add("b", Tensor::from_vec(Shape::matrix(2, 1), vec![0.5, -0.5]).unwrap())
+            .add(
+                "b",
+                Tensor::from_vec(Shape::matrix(2, 1), vec![0.5, -0.5]).unwrap(),
+            )
             .unwrap();
         p.add("unused", vector(&[9.0])).unwrap();
         p.grad_mut(w).unwrap()[0] = 123.0;

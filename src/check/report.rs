@@ -241,7 +241,10 @@ mod tests {
         assert_eq!(r.first_mismatch.as_ref().unwrap().index, 1);
         let e = r.into_result().unwrap_err().to_string();
         assert!(e.contains("element [1] (flat index 1) of input 0"), "{e}");
-        assert!(e.contains("analytic 1e0") && e.contains("numeric 2e0"), "{e}");
+        assert!(
+            e.contains("analytic 1e0") && e.contains("numeric 2e0"),
+            "{e}"
+        );
     }
 
     #[test]
