@@ -60,7 +60,7 @@
 //! kinks (`abs`, `relu`, `clamp` bounds, ties of `minimum`/`maximum`): there
 //! the one-sided derivatives differ and no tolerance is right.
 //!
-//! With the `proptest` feature, [`strategies`] offers tensor strategies and
+//! With the `proptest` feature, `check::strategies` offers tensor strategies and
 //! an assertion usable inside `proptest!`.
 
 mod directional;
