@@ -54,8 +54,8 @@
 //! rounding inside `f`), so `abs_tol` leaves a margin of about 100x for
 //! losses of magnitude 10-50 and still holds for a few hundred; `rel_tol`
 //! absorbs the proportionally larger rounding of large gradients. (Over
-//! the crate's property suites, whose losses stay below about 100, the
-//! largest error seen is about 1e-9.) A wrong vector-Jacobian product is
+//! the crate's property suites, whose losses stay below a few hundred, the
+//! largest error seen is about 5e-9.) A wrong vector-Jacobian product is
 //! typically off by a factor, a sign or a missing term: orders of magnitude
 //! beyond both. Raise `abs_tol` for losses of very large magnitude.
 //!
