@@ -16,6 +16,10 @@
 //!   forward passes in total, so it suits large models; a wrong gradient
 //!   passes it only if the error happens to be orthogonal to `d`.
 //!
+//! [`ParamStore`]: crate::tape::ParamStore
+//! [`Tape::param`]: crate::tape::Tape::param
+//! [`Tape::accumulate_grads`]: crate::tape::Tape::accumulate_grads
+//!
 //! ```
 //! use arithgrad::check::{self, CheckOptions};
 //! use arithgrad::{Shape, Tensor};
@@ -84,8 +88,6 @@ pub use finite_difference::{gradient, param_gradient};
 pub use report::{DirectionalReport, GradReport, Mismatch};
 
 use crate::error::{Error, Result};
-#[allow(unused_imports)] // referenced by the documentation above
-use crate::tape::{ParamStore, Tape};
 
 /// Step size and tolerances of a gradient check. See the [module
 /// documentation](self) for how they are used and why the defaults are what
