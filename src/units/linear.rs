@@ -43,7 +43,8 @@ pub enum Activation {
 /// use arithgrad::units::{Activation, Linear, Unit};
 /// use arithgrad::{ParamStore, Shape, Tape, Tensor};
 /// let mut params = ParamStore::<f64>::new();
-/// let layer = Linear::new(&mut params, "l", 2, 1, Activation::Identity, &mut Rng::seed_from_u64(0))?;
+/// let mut rng = Rng::seed_from_u64(0);
+/// let layer = Linear::new(&mut params, "l", 2, 1, Activation::Identity, &mut rng)?;
 /// params.set(layer.weight(), &[2.0, -1.0])?;
 /// params.set(layer.bias(), &[0.5])?;
 /// let mut tape = Tape::new();

@@ -28,8 +28,8 @@
 //! 3. after the optimizer step, [`Unit::project`] puts constrained weights
 //!    back into their interval.
 //!
-//! Nothing on this path allocates once the tape is warm. [`model`] builds the
-//! two-layer networks of the spec's model table by name, and
+//! Nothing on this path allocates once the tape is warm. [`Model`] is a
+//! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
 
 mod common;
@@ -49,13 +49,14 @@ pub mod nmu;
 mod saved;
 mod schedule;
 pub mod sparsity;
+mod spec;
 
 pub use common::LOG_EPS;
 pub use gated::{GatedNauNmu, GatedNauNmuWeights};
 pub use kind::{NaluSharing, NmuConstraint, UnitKind};
 pub use layer::{Layer, LayerWeights};
 pub use linear::{Activation, Linear, LinearWeights};
-pub use model::{Model, ModelKind, ModelSpec, ModelWeights, MODEL_INIT_STREAM};
+pub use model::{Model, ModelWeights, MODEL_INIT_STREAM};
 pub use nac_add::{NacAdd, NacAddWeights, NacParams};
 pub use nac_mul::{NacMul, NacMulWeights};
 pub use nac_mul_nmu::{NacMulNmu, NacMulNmuWeights};
@@ -65,6 +66,7 @@ pub use nau::{Nau, NauWeights};
 pub use nmu::{Nmu, NmuWeights};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
+pub use spec::{ModelKind, ModelSpec};
 
 use crate::error::Result;
 use crate::random::Rng;

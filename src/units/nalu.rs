@@ -34,7 +34,8 @@ use super::{NaluSharing, Unit, UnitKind};
 /// use arithgrad::units::{Nalu, NaluSharing, Unit};
 /// use arithgrad::{ParamStore, Shape, Tape, Tensor};
 /// let mut params = ParamStore::<f64>::new();
-/// let nalu = Nalu::new(&mut params, "nalu", 2, 1, NaluSharing::Shared, &mut Rng::seed_from_u64(0))?;
+/// let mut rng = Rng::seed_from_u64(0);
+/// let nalu = Nalu::new(&mut params, "nalu", 2, 1, NaluSharing::Shared, &mut rng)?;
 /// params.set(nalu.add_params().w_hat, &[20.0, 20.0])?;
 /// params.set(nalu.add_params().m_hat, &[40.0, 40.0])?;
 /// params.set(nalu.gate_weight(), &[-40.0, -40.0])?; // gate shut: the NAC* path
