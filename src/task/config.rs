@@ -33,9 +33,13 @@ pub enum Layout {
 /// ```
 /// use arithgrad::task::{Operation, TaskConfig};
 /// let mut c = TaskConfig::new(Operation::Add);
-/// c.input_size = 20;
+/// assert!(c.validate().is_ok());
+/// c.subset_ratio = 0.75; // subset 75, overlap 37: a and b need 113 inputs
 /// let err = c.validate().unwrap_err().to_string();
-/// assert!(err.contains("input_size"), "{err}");
+/// assert_eq!(
+///     err,
+///     "invalid input_size: a and b need 113 positions (subset 75, overlap 37) but input size is 100"
+/// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskConfig {
