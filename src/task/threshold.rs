@@ -56,6 +56,10 @@ const CHUNK_ROWS: usize = 256;
 /// The positions are the unshifted ones: the inputs are i.i.d., so the
 /// per-seed offset does not change the distribution of the error.
 ///
+/// `div` with an extrapolation range that reaches 0 has an error with no
+/// finite mean; its estimate is then dominated by the sample nearest `b = 0`
+/// (or infinite), and the reported standard error is meaningless.
+///
 /// ```
 /// use arithgrad::task::{threshold, Operation, TaskConfig};
 /// let t = threshold(&TaskConfig::new(Operation::Add), 20_000, 0)?;
