@@ -23,3 +23,6 @@ pub mod tensor;
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};
+
+#[cfg(feature = "cli")]
+pub mod cli;
