@@ -39,13 +39,15 @@
 mod config;
 mod data;
 mod operation;
+mod positions;
 mod range;
 mod sample;
 mod threshold;
 
-pub use config::{Layout, Positions, TaskConfig};
+pub use config::{Layout, TaskConfig};
 pub use data::{Dataset, Split, Task, FIXED_SET_ROWS};
 pub use operation::Operation;
+pub use positions::Positions;
 pub use range::{Interval, Range};
 pub use threshold::{
     threshold, threshold_cache_key, Threshold, DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED,
