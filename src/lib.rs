@@ -19,6 +19,7 @@ pub mod ops;
 pub mod optim;
 pub mod random;
 pub mod tape;
+pub mod task;
 pub mod tensor;
 pub mod units;
 
