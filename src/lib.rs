@@ -14,6 +14,7 @@ pub mod check;
 mod error;
 pub mod ops;
 pub mod optim;
+pub mod stats;
 pub mod tape;
 pub mod tensor;
 
