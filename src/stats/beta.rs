@@ -39,8 +39,8 @@ use super::special::{
 };
 use super::student_t::student_t_estimate;
 use super::{
-    all_equal, check_confidence, check_finite, mean_and_variance, Estimate, FallbackReason,
-    Interval, IntervalMethod,
+    all_equal, check_confidence, check_finite, mean_and_sd, Estimate, FallbackReason, Interval,
+    IntervalMethod,
 };
 use crate::error::{Error, Result};
 
@@ -124,8 +124,7 @@ impl Sample {
         if all_equal(&inside) {
             return Err(FallbackReason::AllEqual);
         }
-        let (mean, variance) = mean_and_variance(&inside);
-        let spread = variance.sqrt();
+        let (mean, spread) = mean_and_sd(&inside);
         if spread.is_nan() || spread < MIN_RELATIVE_SPREAD * mean.min(0.5 - mean) {
             return Err(FallbackReason::TooLittleSpread);
         }

@@ -40,8 +40,8 @@ use super::special::{
 };
 use super::student_t::student_t_estimate;
 use super::{
-    all_equal, check_confidence, check_finite, mean_and_variance, Estimate, FallbackReason,
-    Interval, IntervalMethod,
+    all_equal, check_confidence, check_finite, mean_and_sd, Estimate, FallbackReason, Interval,
+    IntervalMethod,
 };
 use crate::error::{Error, Result};
 
@@ -88,8 +88,7 @@ impl Sample {
         if values.iter().any(|&v| v <= 0.0) {
             return Err(FallbackReason::OutsideSupport);
         }
-        let (mean, variance) = mean_and_variance(values);
-        let spread = variance.sqrt();
+        let (mean, spread) = mean_and_sd(values);
         if spread.is_nan() || spread < MIN_RELATIVE_SPREAD * mean {
             return Err(FallbackReason::TooLittleSpread);
         }

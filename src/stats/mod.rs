@@ -102,7 +102,8 @@ pub enum FallbackReason {
     /// A value lies outside the distribution's support (not positive for the
     /// gamma, outside `[0, 0.5]` for the beta).
     OutsideSupport,
-    /// The maximum-likelihood fit or an interval end did not converge.
+    /// The maximum-likelihood fit or an interval end did not converge (or
+    /// lies beyond what double precision can represent).
     NotConverged,
 }
 
@@ -172,7 +173,7 @@ impl fmt::Display for FallbackReason {
             FallbackReason::AllEqual => "all values are equal",
             FallbackReason::TooLittleSpread => "values too close together for a stable fit",
             FallbackReason::OutsideSupport => "a value lies outside the distribution's support",
-            FallbackReason::NotConverged => "the maximum-likelihood fit did not converge",
+            FallbackReason::NotConverged => "the likelihood fit or its interval did not converge",
         })
     }
 }
@@ -221,16 +222,31 @@ impl Serialize for IntervalMethod {
 }
 
 impl fmt::Display for Estimate {
-    /// E.g. `0.7000 [0.3968, 0.8922] (95%, Wilson score interval)`.
+    /// Four significant digits, e.g.
+    /// `0.7000 [0.3968, 0.8922] (95%, Wilson score interval)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.value {
-            Some(v) => write!(f, "{v:.4}")?,
+            Some(v) => f.write_str(&significant(v))?,
             None => f.write_str("n/a")?,
         }
         if let Some(Interval { lower, upper }) = self.interval {
-            write!(f, " [{lower:.4}, {upper:.4}]")?;
+            write!(f, " [{}, {}]", significant(lower), significant(upper))?;
         }
         write!(f, " ({}%, {})", self.confidence * 100.0, self.method)
+    }
+}
+
+/// `v` with four significant digits: fixed-point between 1e-3 and 1e6,
+/// scientific outside.
+fn significant(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 || !v.is_finite() {
+        format!("{v}")
+    } else if (1e-3..1e6).contains(&magnitude) {
+        let decimals = (3 - magnitude.log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.3e}")
     }
 }
 
@@ -275,15 +291,31 @@ pub(crate) fn check_finite(name: &'static str, values: &[f64]) -> Result<()> {
     }
 }
 
-/// Arithmetic mean and unbiased sample variance (two passes, for accuracy).
-pub(crate) fn mean_and_variance(values: &[f64]) -> (f64, f64) {
+/// Arithmetic mean and sample standard deviation (divisor `n - 1`; NaN for
+/// fewer than two values). Two passes over values scaled by the largest
+/// magnitude, so that neither tiny (1e-300) nor huge (1e300) values
+/// underflow or overflow when squared.
+pub(crate) fn mean_and_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
+    let scale = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        let sd = if values.len() < 2 { f64::NAN } else { 0.0 };
+        return (values.iter().sum::<f64>() / n, sd);
+    }
+    let mut mean = values.iter().sum::<f64>() / n;
+    if !mean.is_finite() {
+        // The sum overflowed.
+        mean = values.iter().map(|v| v / scale).sum::<f64>() / n * scale;
+    }
     if values.len() < 2 {
         return (mean, f64::NAN);
     }
-    let squares: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-    (mean, squares / (n - 1.0))
+    let mean_scaled = mean / scale;
+    let squares: f64 = values
+        .iter()
+        .map(|v| (v / scale - mean_scaled).powi(2))
+        .sum();
+    (mean, (squares / (n - 1.0)).sqrt() * scale)
 }
 
 /// Whether all values are exactly equal.
@@ -335,6 +367,12 @@ mod tests {
             e.to_string(),
             "0.7000 [0.3968, 0.8922] (95%, Wilson score interval)"
         );
+        assert_eq!(significant(28750.0), "28750");
+        assert_eq!(significant(0.002_5), "0.002500");
+        assert_eq!(significant(-12.345_67), "-12.35");
+        assert_eq!(significant(1.5e23), "1.500e23");
+        assert_eq!(significant(8.7e-11), "8.700e-11");
+        assert_eq!(significant(0.0), "0");
         let none = Estimate::without_interval(0, None, 0.95, NoIntervalReason::NoValues);
         assert_eq!(none.to_string(), "n/a (95%, no interval (no values))");
     }
@@ -351,9 +389,18 @@ mod tests {
     }
 
     #[test]
-    fn mean_and_variance_two_pass() {
-        let (m, v) = mean_and_variance(&[1e9 + 1.0, 1e9 + 2.0, 1e9 + 3.0]);
+    fn mean_and_sd_two_pass_and_scaled() {
+        let (m, sd) = mean_and_sd(&[1e9 + 1.0, 1e9 + 2.0, 1e9 + 3.0]);
         assert_eq!(m, 1e9 + 2.0);
-        assert_eq!(v, 1.0);
+        assert!((sd - 1.0).abs() < 1e-6);
+        // Neither squares of 1e-300 nor of 1e300 fit in an f64.
+        let (m, sd) = mean_and_sd(&[1e-300, 3e-300]);
+        assert!((m - 2e-300).abs() < 1e-314 && (sd - 2f64.sqrt() * 1e-300).abs() < 1e-313);
+        let (m, sd) = mean_and_sd(&[1e308, 1.7e308]);
+        assert!((m - 1.35e308).abs() < 1e294 && (sd - 0.7e308 / 2f64.sqrt()).abs() < 1e294);
+        let (m, sd) = mean_and_sd(&[1e300, 3e300]);
+        assert!((m - 2e300).abs() < 1e286 && (sd - 2f64.sqrt() * 1e300).abs() < 1e286);
+        assert_eq!(mean_and_sd(&[0.0, 0.0]), (0.0, 0.0));
+        assert!(mean_and_sd(&[4.0]).1.is_nan());
     }
 }

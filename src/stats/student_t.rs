@@ -4,7 +4,7 @@
 use super::root::brent;
 use super::special::{ln_beta, normal_quantile};
 use super::{
-    check_confidence, check_finite, mean_and_variance, Estimate, FallbackReason, Interval,
+    check_confidence, check_finite, mean_and_sd, Estimate, FallbackReason, Interval,
     IntervalMethod, NoIntervalReason,
 };
 use crate::error::Result;
@@ -253,9 +253,9 @@ pub(crate) fn student_t_estimate(
         _ => {}
     }
     let n = values.len();
-    let (mean, variance) = mean_and_variance(values);
+    let (mean, sd) = mean_and_sd(values);
     let t = t_quantile(0.5 + 0.5 * confidence, (n - 1) as f64);
-    let half_width = t * (variance / n as f64).sqrt();
+    let half_width = t * (sd / (n as f64).sqrt());
     Estimate {
         n,
         value: Some(mean),
