@@ -32,10 +32,11 @@
 //! reports how many were moved. If all values are equal (e.g. all 0) there is
 //! no beta fit and a Student-t interval is used instead.
 
+use super::normal::chi_square_1_quantile;
 use super::root::{brent, expand_bracket};
 use super::special::{
-    chi_square_1_quantile, ln_minus_digamma, ratio_divergence, stirling_correction,
-    stirling_correction_d1, stirling_correction_d2,
+    ln_minus_digamma, ratio_divergence, stirling_correction, stirling_correction_d1,
+    stirling_correction_d2,
 };
 use super::student_t::student_t_estimate;
 use super::{

@@ -33,10 +33,11 @@
 //! mean that is a one-to-one change of the nuisance parameter, which leaves the
 //! profile likelihood of the mean unchanged.
 
+use super::normal::chi_square_1_quantile;
 use super::root::{brent, expand_bracket};
 use super::special::{
-    chi_square_1_quantile, exp_neg_minus_one_plus, ln_minus_digamma, ln_minus_digamma_d1,
-    ratio_divergence, stirling_correction,
+    exp_neg_minus_one_plus, ln_minus_digamma, ln_minus_digamma_d1, ratio_divergence,
+    stirling_correction,
 };
 use super::student_t::student_t_estimate;
 use super::{

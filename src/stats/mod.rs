@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 
 mod beta;
 mod gamma;
+mod normal;
 mod root;
 mod special;
 mod student_t;
@@ -40,7 +41,8 @@ mod wilson;
 
 pub use beta::{beta_mean, fit_beta, BetaFit, BETA_CLAMP_EPS};
 pub use gamma::{fit_gamma, gamma_mean, GammaFit};
-pub use special::{chi_square_1_quantile, digamma, ln_gamma, normal_quantile, trigamma};
+pub use normal::{chi_square_1_quantile, normal_quantile};
+pub use special::{digamma, ln_gamma, trigamma};
 pub use student_t::{student_t_mean, t_quantile};
 pub use summary::{median, CellSummary, RunOutcome};
 pub use wilson::wilson;

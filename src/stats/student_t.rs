@@ -1,8 +1,9 @@
 //! Student's t distribution (CDF, quantile) and the Student-t interval for a
 //! mean, the fallback when a distribution fit is degenerate.
 
+use super::normal::normal_quantile;
 use super::root::brent;
-use super::special::{ln_beta, normal_quantile};
+use super::special::ln_beta;
 use super::{
     check_confidence, check_finite, mean_and_sd, Estimate, FallbackReason, Interval,
     IntervalMethod, NoIntervalReason,

@@ -1,6 +1,6 @@
 //! Wilson score interval for a binomial proportion (the success rate).
 
-use super::special::normal_quantile;
+use super::normal::normal_quantile;
 use super::{check_confidence, Estimate, Interval, IntervalMethod, NoIntervalReason};
 use crate::error::{Error, Result};
 
