@@ -5,7 +5,8 @@
 //!
 //! The crate is layered; each layer only uses the ones before it:
 //!
-//! 1. [`tensor`]: dense row-major storage and numeric kernels.
+//! 1. [`tensor`]: dense row-major storage and numeric kernels; [`random`]: a
+//!    portable random-number generator with a fixed stream.
 //! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations.
 //! 3. [`check`]: finite-difference and directional gradient checks.
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
@@ -14,6 +15,7 @@ pub mod check;
 mod error;
 pub mod ops;
 pub mod optim;
+pub mod random;
 pub mod stats;
 pub mod tape;
 pub mod tensor;
@@ -21,3 +23,6 @@ pub mod tensor;
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};
+
+#[cfg(feature = "cli")]
+pub mod cli;

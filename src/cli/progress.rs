@@ -1,0 +1,120 @@
+//! A small progress line for sweeps: runs done, runs solved so far, and an
+//! estimate of the time left. Redrawn in place on a terminal, printed as a
+//! plain line every few seconds otherwise (logs stay readable).
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+/// Progress of a sweep of `total` runs.
+pub struct Progress {
+    total: usize,
+    done: usize,
+    solved: usize,
+    start: Instant,
+    last_draw: Option<Instant>,
+    tty: bool,
+    enabled: bool,
+}
+
+impl Progress {
+    /// Starts tracking a sweep of `total` runs still to do; `enabled = false`
+    /// prints nothing (e.g. `--quiet`).
+    pub fn new(total: usize, enabled: bool) -> Progress {
+        Progress {
+            total,
+            done: 0,
+            solved: 0,
+            start: Instant::now(),
+            last_draw: None,
+            tty: std::io::stderr().is_terminal(),
+            enabled,
+        }
+    }
+
+    /// Records one finished run.
+    pub fn finish_run(&mut self, solved: bool) {
+        self.done += 1;
+        self.solved += solved as usize;
+        self.draw(false);
+    }
+
+    /// Prints the final state and ends the line.
+    pub fn close(&mut self) {
+        self.draw(true);
+        if self.enabled && self.tty {
+            eprintln!();
+        }
+    }
+
+    fn draw(&mut self, force: bool) {
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let every = if self.tty {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(10)
+        };
+        if !force && self.done < self.total {
+            if let Some(t) = self.last_draw {
+                if now - t < every {
+                    return;
+                }
+            }
+        }
+        self.last_draw = Some(now);
+        let elapsed = now - self.start;
+        let eta = if self.done > 0 {
+            let per = elapsed.as_secs_f64() / self.done as f64;
+            format_duration(per * (self.total - self.done) as f64)
+        } else {
+            "?".to_string()
+        };
+        let width = 30;
+        let filled = (width * self.done).checked_div(self.total).unwrap_or(width);
+        let bar: String = (0..width)
+            .map(|i| if i < filled { '#' } else { '-' })
+            .collect();
+        let line = format!(
+            "[{bar}] {}/{} runs, {} solved, {} elapsed, ~{} left",
+            self.done,
+            self.total,
+            self.solved,
+            format_duration(elapsed.as_secs_f64()),
+            eta
+        );
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            let _ = write!(err, "\r{line}\x1b[K");
+        } else {
+            let _ = writeln!(err, "{line}");
+        }
+        let _ = err.flush();
+    }
+}
+
+/// `93.2 s` -> "1m33s"; days-long sweeps get hours.
+pub fn format_duration(secs: f64) -> String {
+    if !secs.is_finite() {
+        return "?".into();
+    }
+    let s = secs.round() as u64;
+    match s {
+        0..=59 => format!("{:.1}s", secs),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_duration;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(2.31), "2.3s");
+        assert_eq!(format_duration(93.2), "1m33s");
+        assert_eq!(format_duration(7322.0), "2h02m");
+    }
+}
