@@ -18,6 +18,7 @@ mod error;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod stats;
 pub mod tape;
 pub mod task;
 pub mod tensor;
