@@ -12,9 +12,14 @@
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
 //! 5. [`units`]: the neural arithmetic units, their baselines and the
 //!    two-layer models built from them.
+//! 6. [`task`]: the arithmetic task and its success threshold;
+//!    [`experiment`]: training runs, the success criterion, presets and
+//!    sweeps; [`stats`]: interval estimates over seeds.
+//! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
 mod error;
+pub mod experiment;
 pub mod ops;
 pub mod optim;
 pub mod random;
