@@ -185,6 +185,7 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::Mean => ops::mean::backward(c),
         Op::MeanAxis(axis) => ops::mean::backward_axis(c, axis as usize),
         Op::ProdAxis(axis) => ops::prod::backward(c, axis as usize),
+        Op::LerpProd => ops::lerp_prod::backward(c),
         Op::Exp => ops::exp::backward(c),
         Op::Log => ops::log::backward(c),
         Op::Abs => ops::abs::backward(c),
