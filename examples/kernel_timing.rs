@@ -18,6 +18,24 @@ fn time(name: &str, mut f: impl FnMut()) {
 }
 
 fn main() {
+    {
+        let mut rng = arithgrad::random::LaneRng::stream(1, 2);
+        let mut buf = vec![0f32; 12800];
+        time("fill_uniform_f32 12800", || {
+            rng.fill_uniform_f32(&mut buf, 1.0, 2.0);
+            black_box(&buf);
+        });
+        let task = arithgrad::task::Task::new(arithgrad::task::TaskConfig::default(), 3).unwrap();
+        let mut rng = task.batch_rng();
+        let mut t = vec![0f32; 128];
+        time("fill_batch 128x100", || {
+            task.fill_batch(&mut rng, &mut buf, &mut t).unwrap();
+            black_box(&buf);
+        });
+    }
+    if std::env::args().nth(1).as_deref() == Some("rng") {
+        return;
+    }
     let (m, k) = (128usize, 100usize);
     for n in [2usize, 16] {
         let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1 + 1.0).collect();
@@ -35,3 +53,6 @@ fn main() {
         });
     }
 }
+
+#[allow(dead_code)]
+fn rng_main() {}
