@@ -23,6 +23,7 @@ pub mod experiment;
 pub mod ops;
 pub mod optim;
 pub mod random;
+mod simd;
 pub mod stats;
 pub mod tape;
 pub mod task;

@@ -15,6 +15,7 @@
 
 use std::mem::size_of;
 
+use crate::simd::multiversion;
 use crate::tensor::Element;
 
 /// Interleaved partial sums of [`dot`]: eight `f32` fill two SSE registers
@@ -82,22 +83,24 @@ pub fn matmul_nt<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize
     matmul_nt_add(a, b, out, m, k, n);
 }
 
-/// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as
-/// `n x k`; each element adds `dot(a row i, b row j)` (see [`dot`]).
-pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    const R: usize = 4;
-    let full = n - n % R;
-    for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
-        for j in (0..full).step_by(R) {
-            dots::<T, R>(arow, &b[j * k..(j + R) * k], k, &mut orow[j..j + R]);
-        }
-        let mut j = full;
-        if j + 2 <= n {
-            dots::<T, 2>(arow, &b[j * k..(j + 2) * k], k, &mut orow[j..j + 2]);
-            j += 2;
-        }
-        if j < n {
-            dots::<T, 1>(arow, &b[j * k..(j + 1) * k], k, &mut orow[j..j + 1]);
+multiversion! {
+    /// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as
+    /// `n x k`; each element adds `dot(a row i, b row j)` (see [`dot`]).
+    pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+        const R: usize = 4;
+        let full = n - n % R;
+        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
+            for j in (0..full).step_by(R) {
+                dots::<T, R>(arow, &b[j * k..(j + R) * k], k, &mut orow[j..j + R]);
+            }
+            let mut j = full;
+            if j + 2 <= n {
+                dots::<T, 2>(arow, &b[j * k..(j + 2) * k], k, &mut orow[j..j + 2]);
+                j += 2;
+            }
+            if j < n {
+                dots::<T, 1>(arow, &b[j * k..(j + 1) * k], k, &mut orow[j..j + 1]);
+            }
         }
     }
 }
@@ -116,24 +119,26 @@ pub fn matmul_tn_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: u
     axpy_tiles(a, (1, m), b, out, m, k, n);
 }
 
-/// `out[i, j] += Σ_p A[i, p] b[p, j]`, `p` in increasing order, where
-/// `A[i, p] = a[i * stride.0 + p * stride.1]` (so one routine serves `a`
-/// and `a^T`). Tiles of two output rows by `W` columns stay in registers
-/// while `p` runs; `W` is 16 elements for `f32`, 8 for `f64` (eight or
-/// four SSE registers per row).
-fn axpy_tiles<T: Element>(
-    a: &[T],
-    stride: (usize, usize),
-    b: &[T],
-    out: &mut [T],
-    m: usize,
-    k: usize,
-    n: usize,
-) {
-    if size_of::<T>() <= 4 {
-        axpy_rows::<T, 16>(a, stride, b, out, m, k, n);
-    } else {
-        axpy_rows::<T, 8>(a, stride, b, out, m, k, n);
+multiversion! {
+    /// `out[i, j] += Σ_p A[i, p] b[p, j]`, `p` in increasing order, where
+    /// `A[i, p] = a[i * stride.0 + p * stride.1]` (so one routine serves `a`
+    /// and `a^T`). Tiles of two output rows by `W` columns stay in registers
+    /// while `p` runs; `W` is 16 elements for `f32`, 8 for `f64` (eight or
+    /// four SSE registers per row).
+    fn axpy_tiles<T: Element>(
+        a: &[T],
+        stride: (usize, usize),
+        b: &[T],
+        out: &mut [T],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) {
+        if size_of::<T>() <= 4 {
+            axpy_rows::<T, 16>(a, stride, b, out, m, k, n);
+        } else {
+            axpy_rows::<T, 8>(a, stride, b, out, m, k, n);
+        }
     }
 }
 
@@ -262,6 +267,10 @@ mod tests {
             .collect()
     }
 
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
     /// The documented orders, written one element at a time.
     fn dot_reference(a: &[f32], b: &[f32]) -> f32 {
         let whole = a.len() / LANES * LANES;
@@ -332,6 +341,23 @@ mod tests {
             let mut got = start.clone();
             matmul_nt_add(&a, &b_nk, &mut got, m, k, n);
             assert_eq!(got, want, "matmul_nt_add {m}x{k}x{n}");
+
+            // The portable copies give the same bits as the ones that ran
+            // above (the AVX2 copies, on a machine that has AVX2).
+            let portable = crate::simd::portable_only(|| {
+                let mut outs = [start.clone(), start.clone(), start.clone()];
+                matmul_add(&a, &b_kn, &mut outs[0], m, k, n);
+                matmul_tn_add(&a_km, &b_kn, &mut outs[1], m, k, n);
+                matmul_nt_add(&a, &b_nk, &mut outs[2], m, k, n);
+                outs
+            });
+            let mut dispatched = [start.clone(), start.clone(), start.clone()];
+            matmul_add(&a, &b_kn, &mut dispatched[0], m, k, n);
+            matmul_tn_add(&a_km, &b_kn, &mut dispatched[1], m, k, n);
+            matmul_nt_add(&a, &b_nk, &mut dispatched[2], m, k, n);
+            for (p, d) in portable.iter().zip(&dispatched) {
+                assert_eq!(bits(p), bits(d), "portable vs dispatched {m}x{k}x{n}");
+            }
         }
     }
 }
