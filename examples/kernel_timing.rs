@@ -41,8 +41,9 @@ fn main() {
         let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1 + 1.0).collect();
         let b: Vec<f32> = (0..n * k).map(|i| (i % 5) as f32 * 0.1).collect();
         let mut out = vec![0f32; m * n];
+        let mut work = Vec::new();
         time(&format!("nt {m}x{k}x{n}"), || {
-            kernels::matmul_nt(black_box(&a), black_box(&b), &mut out, m, k, n);
+            kernels::matmul_nt_with(black_box(&a), black_box(&b), &mut out, m, k, n, &mut work);
             black_box(&out);
         });
         let g: Vec<f32> = (0..m * n).map(|i| (i % 3) as f32 * 0.1).collect();

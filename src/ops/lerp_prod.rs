@@ -63,12 +63,12 @@ impl<T: Element> Tape<T> {
                 right: sw,
             });
         }
-        self.record_binary(
+        self.record_binary_with_work(
             Op::LerpProd,
             ix,
             iw,
             Shape::matrix(rows, outputs),
-            |x, w, out| kernels::lerp_prod(x, w, out, rows, inputs, outputs),
+            |x, w, out, work| kernels::lerp_prod(x, w, out, rows, inputs, outputs, work),
         )
     }
 }
@@ -77,6 +77,13 @@ pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     let (rows, inputs) = (c.inputs.shape(0).dim(0), c.inputs.shape(0).dim(1));
     let outputs = c.inputs.shape(1).dim(0);
     let (x, w) = (c.inputs.value(0), c.inputs.value(1));
+    if let Some((gx, gw)) = c.grads.both() {
+        // One pass: each factor's gradient goes straight into dx and dw.
+        kernels::lerp_prod_backward_add(x, w, c.g, gx, gw, c.scratch, rows, inputs, outputs);
+        return;
+    }
+    // x and w are the same node: the factor gradients first, then the two
+    // sums into the one gradient slice (same arithmetic, same bits).
     let d = &mut *c.scratch;
     d.clear();
     d.resize(rows * outputs * inputs, T::zero());
@@ -158,6 +165,17 @@ mod tests {
         assert_eq!(t.grad(x).unwrap(), &[0.0, 6.0, 0.0]);
         // dz/dw_i = (x_i - 1) · (other factors): [1·0, -1·6, 2·0].
         assert_eq!(t.grad(w).unwrap(), &[0.0, -6.0, 0.0]);
+    }
+
+    #[test]
+    fn the_same_node_as_both_operands() {
+        // z = prod_i (a_i a_i + 1 - a_i) for a [1, 2]: dz/da_i = (2 a_i - 1) · other factor.
+        let mut t = Tape::<f64>::new();
+        let a = matrix(&mut t, 1, 2, &[3.0, 0.5]);
+        let z = t.lerp_prod(a, a).unwrap();
+        assert_eq!(t.value(z).unwrap(), &[7.0 * 0.75]);
+        t.backward(z).unwrap();
+        assert_eq!(t.grad(a).unwrap(), &[5.0 * 0.75, 0.0 * 7.0]);
     }
 
     #[test]

@@ -76,9 +76,13 @@ impl<T: Element> Tape<T> {
         if k != k2 {
             return Err(mismatch("matmul_nt", sa, sb));
         }
-        self.record_binary(Op::MatmulNt, ia, ib, Shape::matrix(m, n), |a, b, out| {
-            kernels::matmul_nt(a, b, out, m, k, n)
-        })
+        self.record_binary_with_work(
+            Op::MatmulNt,
+            ia,
+            ib,
+            Shape::matrix(m, n),
+            |a, b, out, work| kernels::matmul_nt_with(a, b, out, m, k, n, work),
+        )
     }
 
     /// `aᵀ · b` for `a` stored as `[k, m]` and `b [k, n]`, giving `[m, n]`.
@@ -127,7 +131,7 @@ pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     let (a, b) = (c.inputs.value(0), c.inputs.value(1));
     if let Some(ga) = c.grads.get(0) {
         // G [m,n] · (B stored [k,n])ᵀ -> [m,k]
-        kernels::matmul_nt_add(c.g, b, ga, m, n, k);
+        kernels::matmul_nt_add_with(c.g, b, ga, m, n, k, c.scratch);
     }
     if let Some(gb) = c.grads.get(1) {
         // (A stored [m,k])ᵀ · G [m,n] -> [k,n]
@@ -157,7 +161,7 @@ pub(crate) fn backward_tn<T: Element>(c: &mut Backward<'_, T>) {
     let (a, b) = (c.inputs.value(0), c.inputs.value(1));
     if let Some(ga) = c.grads.get(0) {
         // B [k,n] · (G stored [m,n])ᵀ -> [k,m]
-        kernels::matmul_nt_add(b, c.g, ga, k, n, m);
+        kernels::matmul_nt_add_with(b, c.g, ga, k, n, m, c.scratch);
     }
     if let Some(gb) = c.grads.get(1) {
         // A [k,m] · G [m,n] -> [k,n]

@@ -44,6 +44,9 @@ impl<'a, T> Inputs<'a, T> {
     }
 }
 
+/// Both operands' gradient slices at once (see [`InputGrads::both`]).
+pub(crate) type GradPair<'g, T> = (Option<&'g mut [T]>, Option<&'g mut [T]>);
+
 /// The operands' gradient slices (the ones below the current node).
 pub(crate) struct InputGrads<'a, T> {
     nodes: &'a [Node<T>],
@@ -51,7 +54,7 @@ pub(crate) struct InputGrads<'a, T> {
     ids: [u32; 2],
 }
 
-impl<T> InputGrads<'_, T> {
+impl<'a, T> InputGrads<'a, T> {
     /// Operand `k`'s gradient to add into, or `None` when that operand does
     /// not lead back to a differentiable leaf (then nothing is computed).
     #[inline]
@@ -61,6 +64,31 @@ impl<T> InputGrads<'_, T> {
             Some(&mut self.grads[n.grad_range()])
         } else {
             None
+        }
+    }
+
+    /// Both operands' gradients at once (each `None` when that operand
+    /// needs none), for a VJP that computes them in one pass. `None` when
+    /// both operands are the same node (their gradients are one slice):
+    /// then use [`InputGrads::get`] twice.
+    pub fn both(&mut self) -> Option<GradPair<'_, T>> {
+        let (i, j) = (self.ids[0] as usize, self.ids[1] as usize);
+        let (a, b) = (&self.nodes[i], &self.nodes[j]);
+        let ra = a.needs_grad.then(|| a.grad_range());
+        let rb = b.needs_grad.then(|| b.grad_range());
+        match (ra, rb) {
+            (Some(_), Some(_)) if i == j => None,
+            (Some(ra), Some(rb)) if ra.start < rb.start => {
+                let (low, high) = self.grads.split_at_mut(rb.start);
+                Some((Some(&mut low[ra]), Some(&mut high[..rb.len()])))
+            }
+            (Some(ra), Some(rb)) => {
+                let (low, high) = self.grads.split_at_mut(ra.start);
+                Some((Some(&mut high[..ra.len()]), Some(&mut low[rb])))
+            }
+            (Some(ra), None) => Some((Some(&mut self.grads[ra]), None)),
+            (None, Some(rb)) => Some((None, Some(&mut self.grads[rb]))),
+            (None, None) => Some((None, None)),
         }
     }
 }

@@ -101,7 +101,8 @@ pub struct Tape<T> {
     /// Gradient slots handed out since the last reset (the gradient
     /// buffer's length after a backward sweep from the last node).
     grad_len: usize,
-    /// Work space some backward passes need; grows once, then reused.
+    /// Work space some operations need (forward or backward); grows once,
+    /// then reused.
     pub(crate) scratch: Vec<T>,
     /// The loss node of the last completed backward sweep.
     pub(crate) backward_from: Option<usize>,
@@ -336,6 +337,29 @@ impl<T: Element> Tape<T> {
             return Err(self.non_finite(index, Phase::Forward));
         }
         Ok(self.handle(index))
+    }
+
+    /// Records a two-operand operation whose forward `f(a, b, out, work)`
+    /// also gets the tape's reusable work space (grown once, then reused).
+    pub(crate) fn record_binary_with_work(
+        &mut self,
+        op: Op<T>,
+        a: usize,
+        b: usize,
+        shape: Shape,
+        f: impl FnOnce(&[T], &[T], &mut [T], &mut Vec<T>),
+    ) -> Result<Var> {
+        let mut work = std::mem::take(&mut self.scratch);
+        let var = self.record(op, &[a, b], shape, |vals, nodes, out| {
+            f(
+                &vals[nodes[a].range()],
+                &vals[nodes[b].range()],
+                out,
+                &mut work,
+            )
+        });
+        self.scratch = work;
+        var
     }
 
     /// Records a one-operand operation whose forward is `f(a, out)`.

@@ -31,37 +31,137 @@ const LANES: usize = 8;
 #[inline]
 pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     let n = a.len().min(b.len());
-    let mut out = [T::zero()];
-    dots::<T, 1>(&a[..n], &b[..n], n, &mut out);
-    out[0]
+    let whole = n - n % LANES;
+    let mut acc = [T::zero(); LANES];
+    for (av, bv) in a[..whole]
+        .chunks_exact(LANES)
+        .zip(b[..whole].chunks_exact(LANES))
+    {
+        for l in 0..LANES {
+            acc[l] = acc[l] + av[l] * bv[l];
+        }
+    }
+    let mut out = T::zero();
+    finish_dot(&mut out, &acc, &a[whole..n], &b[whole..n]);
+    out
 }
 
-/// `out[r] += dot(a, b[r k .. (r + 1) k])` for `R` rows of `b`, each dot
-/// in the order of [`dot`]. `a` has `k` elements.
+/// `out += (((l0 + l1) + l2) + ... + l7) + tail`, where `tail` sums the
+/// products of `a_tail` and `b_tail` in order onto zero: the end of a
+/// [`dot`].
 #[inline(always)]
-fn dots<T: Element, const R: usize>(a: &[T], b: &[T], k: usize, out: &mut [T]) {
+fn finish_dot<T: Element>(out: &mut T, lanes: &[T; LANES], a_tail: &[T], b_tail: &[T]) {
+    let mut tail = T::zero();
+    for (&x, &y) in a_tail.iter().zip(b_tail) {
+        tail = tail + x * y;
+    }
+    let mut s = T::zero();
+    for &v in lanes {
+        s = s + v;
+    }
+    *out = *out + (s + tail);
+}
+
+/// Rows of `b` handled together by [`matmul_nt_add_with`]: each group of
+/// eight of a row of `a` is loaded once for two dots. (With four, the
+/// compiler no longer keeps the accumulators in vector registers.)
+const NT_ROWS: usize = 2;
+
+/// Copies the whole groups of eight of every row of `b` (`n x k`) into
+/// `packed`, interleaved by blocks of `NT_ROWS` rows (and a last block of
+/// one row if `n` is odd): for a block of `r` rows starting at row `j`, group
+/// `c` of row `j + q` sits at `start + (c r + q) 8`. A pass over `a` then
+/// reads each block's groups from one contiguous run.
+fn pack_nt<T: Element>(b: &[T], k: usize, n: usize, packed: &mut Vec<T>) {
+    let whole = k - k % LANES;
+    packed.clear();
+    packed.reserve(n * whole);
+    let mut j = 0;
+    for r in block_sizes(n) {
+        for c in 0..whole / LANES {
+            for q in 0..r {
+                let at = (j + q) * k + c * LANES;
+                packed.extend_from_slice(&b[at..at + LANES]);
+            }
+        }
+        j += r;
+    }
+}
+
+/// The sizes of the row blocks of [`pack_nt`]: pairs, then a single row
+/// if `n` is odd.
+fn block_sizes(n: usize) -> impl Iterator<Item = usize> {
+    std::iter::repeat_n(NT_ROWS, n / NT_ROWS).chain((n % NT_ROWS == 1).then_some(1))
+}
+
+/// `out[j] += dot(a, b row j)` for the `R` rows of one block, from the
+/// block's packed groups (`R · 8 · groups` values) and the rows' tails.
+#[inline(always)]
+fn packed_dots<T: Element, const R: usize>(
+    a: &[T],
+    block: &[T],
+    b_rows: &[T],
+    k: usize,
+    out: &mut [T],
+) {
     let whole = k - k % LANES;
     let mut acc = [[T::zero(); LANES]; R];
-    for (c, av) in a[..whole].chunks_exact(LANES).enumerate() {
-        for (r, acc) in acc.iter_mut().enumerate() {
-            let bv = &b[r * k + c * LANES..][..LANES];
+    for (av, bv) in a[..whole]
+        .chunks_exact(LANES)
+        .zip(block.chunks_exact(R * LANES))
+    {
+        for (acc, bv) in acc.iter_mut().zip(bv.chunks_exact(LANES)) {
             for l in 0..LANES {
                 acc[l] = acc[l] + av[l] * bv[l];
             }
         }
     }
-    for (r, (o, acc)) in out.iter_mut().zip(&acc).enumerate().take(R) {
-        let brow = &b[r * k..(r + 1) * k];
-        let mut tail = T::zero();
-        for (&x, &y) in a[whole..k].iter().zip(&brow[whole..]) {
-            tail = tail + x * y;
-        }
-        let mut s = T::zero();
-        for &v in acc {
-            s = s + v;
-        }
-        *o = *o + (s + tail);
+    for ((o, acc), brow) in out.iter_mut().zip(&acc).zip(b_rows.chunks_exact(k)) {
+        finish_dot(o, acc, &a[whole..k], &brow[whole..]);
     }
+}
+
+multiversion! {
+    /// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as
+    /// `n x k`; each element adds `dot(a row i, b row j)` (see [`dot`]).
+    /// `work` is work space, grown once and reused: `b`'s rows are first
+    /// interleaved into it by pairs, so that each group of eight of `a` is
+    /// loaded once for two dots and the loop needs no bounds checks.
+    pub fn matmul_nt_add_with<T: Element>(
+        a: &[T],
+        b: &[T],
+        out: &mut [T],
+        m: usize,
+        k: usize,
+        n: usize,
+        work: &mut Vec<T>,
+    ) {
+        if k == 0 || n == 0 {
+            return;
+        }
+        pack_nt(b, k, n, work);
+        let whole = k - k % LANES;
+        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
+            let (mut j, mut at) = (0, 0);
+            for r in block_sizes(n) {
+                let block = &work[at..at + r * whole];
+                let (rows, outs) = (&b[j * k..(j + r) * k], &mut orow[j..j + r]);
+                if r == NT_ROWS {
+                    packed_dots::<T, NT_ROWS>(arow, block, rows, k, outs);
+                } else {
+                    packed_dots::<T, 1>(arow, block, rows, k, outs);
+                }
+                j += r;
+                at += r * whole;
+            }
+        }
+    }
+}
+
+/// [`matmul_nt_add_with`] with a work buffer of its own (allocated per
+/// call; the tape's operations pass theirs).
+pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
+    matmul_nt_add_with(a, b, out, m, k, n, &mut Vec::new());
 }
 
 /// `out (m x n) = a (m x k) * b (k x n)`.
@@ -79,30 +179,21 @@ pub fn matmul_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usiz
 
 /// `out (m x n) = a (m x k) * b^T`, with `b` stored as `n x k`.
 pub fn matmul_nt<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    out[..m * n].fill(T::zero());
-    matmul_nt_add(a, b, out, m, k, n);
+    matmul_nt_with(a, b, out, m, k, n, &mut Vec::new());
 }
 
-multiversion! {
-    /// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as
-    /// `n x k`; each element adds `dot(a row i, b row j)` (see [`dot`]).
-    pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-        const R: usize = 4;
-        let full = n - n % R;
-        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
-            for j in (0..full).step_by(R) {
-                dots::<T, R>(arow, &b[j * k..(j + R) * k], k, &mut orow[j..j + R]);
-            }
-            let mut j = full;
-            if j + 2 <= n {
-                dots::<T, 2>(arow, &b[j * k..(j + 2) * k], k, &mut orow[j..j + 2]);
-                j += 2;
-            }
-            if j < n {
-                dots::<T, 1>(arow, &b[j * k..(j + 1) * k], k, &mut orow[j..j + 1]);
-            }
-        }
-    }
+/// [`matmul_nt`] with a reusable work buffer (see [`matmul_nt_add_with`]).
+pub fn matmul_nt_with<T: Element>(
+    a: &[T],
+    b: &[T],
+    out: &mut [T],
+    m: usize,
+    k: usize,
+    n: usize,
+    work: &mut Vec<T>,
+) {
+    out[..m * n].fill(T::zero());
+    matmul_nt_add_with(a, b, out, m, k, n, work);
 }
 
 /// `out (m x n) = a^T * b`, with `a` stored as `k x m` and `b` as `k x n`.
@@ -122,9 +213,9 @@ pub fn matmul_tn_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: u
 multiversion! {
     /// `out[i, j] += Σ_p A[i, p] b[p, j]`, `p` in increasing order, where
     /// `A[i, p] = a[i * stride.0 + p * stride.1]` (so one routine serves `a`
-    /// and `a^T`). Tiles of two output rows by `W` columns stay in registers
-    /// while `p` runs; `W` is 16 elements for `f32`, 8 for `f64` (eight or
-    /// four SSE registers per row).
+    /// and `a^T`). Tiles of two (SSE) or four (AVX2) output rows by `W`
+    /// columns stay in registers while `p` runs; `W` is 16 elements for
+    /// `f32`, 8 for `f64`.
     fn axpy_tiles<T: Element>(
         a: &[T],
         stride: (usize, usize),
@@ -134,16 +225,22 @@ multiversion! {
         k: usize,
         n: usize,
     ) {
-        if size_of::<T>() <= 4 {
-            axpy_rows::<T, 16>(a, stride, b, out, m, k, n);
-        } else {
-            axpy_rows::<T, 8>(a, stride, b, out, m, k, n);
+        // Four rows per tile where AVX2's sixteen wide registers hold them,
+        // two where SSE's would not (tiling never changes a result).
+        let wide = crate::simd::avx2_available();
+        match (size_of::<T>() <= 4, wide) {
+            (true, true) => axpy_rows::<T, 4, 16>(a, stride, b, out, m, k, n),
+            (true, false) => axpy_rows::<T, 2, 16>(a, stride, b, out, m, k, n),
+            (false, true) => axpy_rows::<T, 4, 8>(a, stride, b, out, m, k, n),
+            (false, false) => axpy_rows::<T, 2, 8>(a, stride, b, out, m, k, n),
         }
     }
 }
 
+/// Every row of the output: tiles of `H` rows, then of 2 and 1 for the
+/// last rows.
 #[inline(always)]
-fn axpy_rows<T: Element, const W: usize>(
+fn axpy_rows<T: Element, const H: usize, const W: usize>(
     a: &[T],
     stride: (usize, usize),
     b: &[T],
@@ -152,12 +249,17 @@ fn axpy_rows<T: Element, const W: usize>(
     k: usize,
     n: usize,
 ) {
-    let full = m - m % 2;
-    for i in (0..full).step_by(2) {
-        axpy_columns::<T, 2, W>(a, stride, b, out, i, k, n);
+    let mut i = 0;
+    while i + H <= m {
+        axpy_columns::<T, H, W>(a, stride, b, out, i, k, n);
+        i += H;
     }
-    if full < m {
-        axpy_columns::<T, 1, W>(a, stride, b, out, full, k, n);
+    if H > 2 && i + 2 <= m {
+        axpy_columns::<T, 2, W>(a, stride, b, out, i, k, n);
+        i += 2;
+    }
+    if i < m {
+        axpy_columns::<T, 1, W>(a, stride, b, out, i, k, n);
     }
 }
 

@@ -10,9 +10,13 @@ mod lerp_prod;
 mod matmul;
 
 pub use lerp_prod::{
-    lerp_prod, lerp_prod_backward_w_add, lerp_prod_backward_x_add, lerp_prod_factor_grads,
+    lerp_prod, lerp_prod_backward_add, lerp_prod_backward_w_add, lerp_prod_backward_x_add,
+    lerp_prod_factor_grads,
 };
-pub use matmul::{dot, matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_tn, matmul_tn_add};
+pub use matmul::{
+    dot, matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_nt_add_with, matmul_nt_with,
+    matmul_tn, matmul_tn_add,
+};
 
 use super::{Element, Shape, MAX_RANK};
 
