@@ -4,6 +4,10 @@
 //! `z[o, 0, i] = (1/L) Σ_l a[o, l, i]` along an axis of length `L` (the axis
 //! is kept with size 1, as in [`Tape::sum_axis`]).
 //!
+//! The whole mean sums in eight interleaved lanes (`kernels::sum`, as
+//! `Tape::sum`; until the training step was tuned it added one element
+//! after the other).
+//!
 //! VJP: the sum's VJP scaled by the same factor: `da_i += g / n` (whole),
 //! `da[o, l, i] += g[o, 0, i] / L` (per axis).
 //!
@@ -33,7 +37,7 @@ impl<T: Element> Tape<T> {
         let shape = self.nodes[ia].shape;
         let n = count("mean", shape, shape.numel())?;
         self.record_unary(Op::Mean, ia, Shape::scalar(), |a, out| {
-            out[0] = a.iter().fold(T::zero(), |s, &x| s + x) / n
+            out[0] = kernels::sum(a) / n
         })
     }
 

@@ -46,6 +46,31 @@ pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     out
 }
 
+/// The sum of `a`, in eight interleaved lanes like [`dot`] (lane `l` sums
+/// `a[p]` for `p ≡ l mod 8` below the last multiple of 8, the lanes are
+/// added in order onto zero, the rest of `a` is summed in order onto zero
+/// and added last): the additions do not wait on each other, so it runs at
+/// vector speed, and the order is fixed.
+#[inline]
+pub fn sum<T: Element>(a: &[T]) -> T {
+    let whole = a.len() - a.len() % LANES;
+    let mut acc = [T::zero(); LANES];
+    for av in a[..whole].chunks_exact(LANES) {
+        for l in 0..LANES {
+            acc[l] = acc[l] + av[l];
+        }
+    }
+    let mut tail = T::zero();
+    for &x in &a[whole..] {
+        tail = tail + x;
+    }
+    let mut s = T::zero();
+    for v in acc {
+        s = s + v;
+    }
+    s + tail
+}
+
 /// `out += (((l0 + l1) + l2) + ... + l7) + tail`, where `tail` sums the
 /// products of `a_tail` and `b_tail` in order onto zero: the end of a
 /// [`dot`].
@@ -347,6 +372,19 @@ mod tests {
         let mut c3 = [0.0; 4];
         matmul_tn(&at, &b, &mut c3, 2, 3, 2);
         assert_eq!(c3, c);
+    }
+
+    #[test]
+    fn sum_adds_in_eight_lanes() {
+        let a = data(21, 7);
+        let mut lanes = [0f32; LANES];
+        for p in 0..16 {
+            lanes[p % LANES] += a[p];
+        }
+        let tail: f32 = a[16..].iter().fold(0.0, |s, &x| s + x);
+        let want = lanes.iter().fold(0.0, |s, &x| s + x) + tail;
+        assert_eq!(sum(&a).to_bits(), want.to_bits());
+        assert_eq!(sum::<f64>(&[]), 0.0);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use lerp_prod::{
 };
 pub use matmul::{
     dot, matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_nt_add_with, matmul_nt_with,
-    matmul_tn, matmul_tn_add,
+    matmul_tn, matmul_tn_add, sum,
 };
 
 use super::{Element, Shape, MAX_RANK};
