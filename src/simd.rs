@@ -11,7 +11,8 @@
 //! Results do not depend on the copy that runs: both perform the same IEEE
 //! operations in the same order (Rust never fuses a multiply and an add
 //! unless asked to, and FMA is not enabled), so the choice changes speed
-//! only. `tests` checks this bit for bit on whole training runs.
+//! only. Tests check this bit for bit for each kernel and on whole training
+//! runs (`experiment::bench`).
 //!
 //! Building with `RUSTFLAGS="--cfg arithgrad_portable"` removes the AVX2
 //! copies (to measure the portable code on a machine that has AVX2).

@@ -160,6 +160,41 @@ mod tests {
     use crate::task::TaskConfig;
     use crate::units::ModelKind;
 
+    /// Losses and final weights of `steps` training steps, as bits.
+    fn trajectory<T: crate::tensor::Element>(config: &RunConfig, steps: usize) -> Vec<u64> {
+        let mut trainer = Trainer::<T>::new(config, 3).unwrap();
+        let mut bits: Vec<u64> = (0..steps)
+            .map(|_| trainer.step().unwrap().to_f64_lossy().to_bits())
+            .collect();
+        let weights = trainer.model().params().values().iter();
+        bits.extend(weights.map(|w| w.to_f64_lossy().to_bits()));
+        bits
+    }
+
+    #[test]
+    fn training_is_bit_identical_with_and_without_the_avx2_kernels() {
+        for (model, hidden, precision) in [
+            (ModelKind::Nmu, 2, Precision::F32),
+            (ModelKind::Nmu, 16, Precision::F32),
+            (ModelKind::Nau, 3, Precision::F32),
+            (ModelKind::Nmu, 2, Precision::F64),
+        ] {
+            let mut config = RunConfig::new(model.spec(100, hidden), TaskConfig::default());
+            config.regularizer = RegularizerSchedule::new(1.0, 0, 0).unwrap();
+            config.precision = precision;
+            let run = |config: &RunConfig| match precision {
+                Precision::F32 => trajectory::<f32>(config, 30),
+                Precision::F64 => trajectory::<f64>(config, 30),
+            };
+            let dispatched = run(&config);
+            let portable = crate::simd::portable_only(|| run(&config));
+            assert_eq!(
+                dispatched, portable,
+                "{model} hidden {hidden} {precision:?}"
+            );
+        }
+    }
+
     #[test]
     fn median_of_odd_and_even_counts() {
         assert_eq!(median_of_sorted(&[1.0, 2.0, 9.0]), 2.0);
