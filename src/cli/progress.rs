@@ -12,6 +12,8 @@ pub struct Progress {
     solved: usize,
     start: Instant,
     last_draw: Option<Instant>,
+    /// `(done, solved)` when the line was last drawn.
+    last_drawn: Option<(usize, usize)>,
     tty: bool,
     enabled: bool,
 }
@@ -26,6 +28,7 @@ impl Progress {
             solved: 0,
             start: Instant::now(),
             last_draw: None,
+            last_drawn: None,
             tty: std::io::stderr().is_terminal(),
             enabled,
         }
@@ -38,9 +41,22 @@ impl Progress {
         self.draw(false);
     }
 
-    /// Prints the final state and ends the line.
-    pub fn close(&mut self) {
+    /// Prints `text` on its own line of stderr (clearing the progress line
+    /// on a terminal first) and redraws the progress line after it.
+    pub fn message(&mut self, text: &str) {
+        if self.enabled && self.tty {
+            eprint!("\r\x1b[K");
+        }
+        eprintln!("{text}");
+        self.last_draw = None;
         self.draw(true);
+    }
+
+    /// Prints the final state (unless it is already shown) and ends the line.
+    pub fn close(&mut self) {
+        if self.last_drawn != Some((self.done, self.solved)) {
+            self.draw(true);
+        }
         if self.enabled && self.tty {
             eprintln!();
         }
@@ -64,6 +80,7 @@ impl Progress {
             }
         }
         self.last_draw = Some(now);
+        self.last_drawn = Some((self.done, self.solved));
         let elapsed = now - self.start;
         let eta = if self.done > 0 {
             let per = elapsed.as_secs_f64() / self.done as f64;
