@@ -37,14 +37,20 @@ fn entry(e: &Entry) -> String {
             interval,
             mark: m,
         } => {
-            let mut s = format!("${}$", latex_math(value));
-            if let Some((lo, hi)) = interval {
-                s.push_str(&format!(" $[{}, {}]$", latex_math(lo), latex_math(hi)));
+            // The mark goes inside the last formula: `$a$$^b$` would risk
+            // reading as `$$`.
+            let mark = m.map_or(String::new(), |m| {
+                format!("^{{{}}}", mark_symbol(m, &SYMBOLS))
+            });
+            match interval {
+                Some((lo, hi)) => format!(
+                    "${}$ $[{}, {}]{mark}$",
+                    latex_math(value),
+                    latex_math(lo),
+                    latex_math(hi)
+                ),
+                None => format!("${}{mark}$", latex_math(value)),
             }
-            if let Some(m) = m {
-                s.push_str(&mark(*m));
-            }
-            s
         }
         Entry::Missing => "--".into(),
     }
@@ -60,7 +66,10 @@ impl Table {
         let r = Readable::of(self);
         let columns: String = (0..r.headers.len())
             .map(|i| {
-                let text = r.rows.first().is_some_and(|row| matches!(row[i], Entry::Text(_)));
+                let text = r
+                    .rows
+                    .first()
+                    .is_some_and(|row| matches!(row[i], Entry::Text(_)));
                 if text {
                     'l'
                 } else {

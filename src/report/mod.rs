@@ -13,7 +13,7 @@
 //!   naming every interval method, marking fallbacks;
 //! - [`Table::to_latex`]: the same as a booktabs `tabular`;
 //! - [`Table::to_csv`]: tidy, one row per cell, full precision;
-//! - [`Table::to_json_lines`] (feature `cli`): one JSON object per cell.
+//! - `Table::to_json_lines` (feature `cli`): one JSON object per cell.
 //!
 //! The CSV columns and JSON fields are those of [`ReportRow`], documented
 //! there.

@@ -179,11 +179,9 @@ impl Readable {
                         Entry::Text("mixed".into())
                     }
                 });
-                for layer in 0..2 {
-                    if with_gate[layer] {
-                        row.push(cell.gate_means[layer].map_or(Entry::Missing, |g| {
-                            Entry::Number(real(g))
-                        }));
+                for (shown, gate) in with_gate.iter().zip(cell.gate_means) {
+                    if *shown {
+                        row.push(gate.map_or(Entry::Missing, |g| Entry::Number(real(g))));
                     }
                 }
                 row
@@ -199,13 +197,12 @@ impl Readable {
             .filter(|(_, used)| *used)
             .map(|(s, _)| format!("{}: {}", s.column(), s.usual()))
             .collect();
-        if !usual.is_empty() {
-            notes.push(format!(
-                "Intervals are {}% confidence intervals. {}.",
-                confidence * 100.0,
-                usual.join("; ")
-            ));
-        }
+        let level = format!("{}% confidence intervals.", confidence * 100.0);
+        notes.push(if usual.is_empty() {
+            level
+        } else {
+            format!("{level} {}.", capitalise(&usual.join("; ")))
+        });
         notes.push(
             "Solved at: first evaluated iteration with test MSE below the threshold \
              (k: thousands, M: millions); solved at and sparsity error over solved runs only."
@@ -220,7 +217,9 @@ impl Readable {
             );
         }
         if mixed_threshold {
-            notes.push("mixed: the runs of this cell were judged against different thresholds.".into());
+            notes.push(
+                "mixed: the runs of this cell were judged against different thresholds.".into(),
+            );
         }
         Readable {
             headers,
@@ -228,6 +227,14 @@ impl Readable {
             notes,
             marks: methods.unusual.iter().map(|m| m.to_string()).collect(),
         }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

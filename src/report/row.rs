@@ -246,3 +246,68 @@ impl Table {
         self.cells().iter().map(ReportRow::from_cell).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_are_the_serialised_names_in_order() {
+        let table = Table::from_records(&[]).unwrap();
+        assert!(table.rows().is_empty());
+        let row = ReportRow {
+            model: "nmu".into(),
+            op: "mul".into(),
+            setting: String::new(),
+            key: "k".into(),
+            layout: "subsets".into(),
+            input_size: 100,
+            hidden: 2,
+            subset_ratio: Some(0.25),
+            overlap_ratio: Some(0.5),
+            interpolation_range: "[1,2]".into(),
+            extrapolation_range: "[2,6]".into(),
+            lambda_hat: 10.0,
+            iterations: 5,
+            runs: 1,
+            solved: 0,
+            diverged: 0,
+            confidence: 0.95,
+            success_rate: Some(0.0),
+            success_ci_low: Some(0.0),
+            success_ci_high: Some(0.8),
+            success_ci_method: "wilson".into(),
+            solved_at_median: None,
+            solved_at_mean: None,
+            solved_at_ci_low: None,
+            solved_at_ci_high: None,
+            solved_at_ci_method: "no_interval".into(),
+            solved_at_ci_reason: Some("no_values".into()),
+            sparsity_error_mean: None,
+            sparsity_error_ci_low: None,
+            sparsity_error_ci_high: None,
+            sparsity_error_ci_method: "no_interval".into(),
+            sparsity_error_ci_reason: Some("no_values".into()),
+            sparsity_error_boundary_values: 0,
+            threshold: Some(1e-9),
+            gate_layer1_mean: None,
+            gate_layer2_mean: None,
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        let mut rest = json.as_str();
+        for name in ReportRow::FIELDS {
+            let at = rest
+                .find(&format!("\"{name}\":"))
+                .unwrap_or_else(|| panic!("{name} missing or out of order in {json}"));
+            rest = &rest[at + name.len()..];
+        }
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value.as_object().unwrap().len(), ReportRow::FIELDS.len());
+        // The text fields line up with the names too.
+        let fields = row.fields();
+        assert_eq!(fields[0], Field::Text("nmu"));
+        assert_eq!(fields[26], Field::Text("no_values"));
+        assert_eq!(fields[33], Field::Number(1e-9));
+        assert_eq!(fields[35], Field::Missing);
+    }
+}

@@ -62,7 +62,11 @@ pub(crate) fn facets(config: &RunConfig) -> Vec<Facet> {
     let ramp_differs =
         (reg.t_start(), reg.t_end()) != (base_reg.t_start(), base_reg.t_end()) && !reg.is_off();
     vec![
-        facet("layout", if toy { "toy".into() } else { String::new() }, toy),
+        facet(
+            "layout",
+            if toy { "toy".into() } else { String::new() },
+            toy,
+        ),
         facet(
             "input_size",
             format!("input_size={}", task.input_size),
