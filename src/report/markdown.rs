@@ -59,13 +59,7 @@ impl Table {
         };
         let widths: Vec<usize> = (0..r.headers.len()).map(width).collect();
         // Text columns are left-aligned, numbers right-aligned.
-        let numeric: Vec<bool> = (0..r.headers.len())
-            .map(|i| {
-                r.rows
-                    .first()
-                    .is_some_and(|row| !matches!(row[i], Entry::Text(_)))
-            })
-            .collect();
+        let numeric: Vec<bool> = (0..r.headers.len()).map(|i| i >= r.text_columns).collect();
         let line = |cells: &mut dyn Iterator<Item = String>| -> String {
             let mut s = String::from("|");
             for c in cells {
@@ -112,5 +106,22 @@ impl Table {
         out.truncate(out.trim_end().len());
         out.push('\n');
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_pipes_and_backslashes() {
+        assert_eq!(escape(r"a|b\c"), r"a\|b\\c");
+        assert_eq!(entry(&Entry::Missing), "–");
+        let e = Entry::Estimate {
+            value: "1k".into(),
+            interval: Some(("900".into(), "1.1k".into())),
+            mark: Some(5),
+        };
+        assert_eq!(entry(&e), "1k [900, 1.1k]††");
     }
 }

@@ -27,6 +27,9 @@ pub(crate) enum Entry {
 #[derive(Clone, Debug)]
 pub(crate) struct Readable {
     pub headers: Vec<&'static str>,
+    /// The leading columns that hold text (model, op and perhaps setting);
+    /// the others hold numbers.
+    pub text_columns: usize,
     pub rows: Vec<Vec<Entry>>,
     /// Notes printed under the table.
     pub notes: Vec<String>,
@@ -222,6 +225,7 @@ impl Readable {
             );
         }
         Readable {
+            text_columns: if with_setting { 3 } else { 2 },
             headers,
             rows,
             notes,
@@ -242,4 +246,18 @@ fn capitalise(text: &str) -> String {
 /// twice, and so on (`†`, `‡`, ..., `††`, ...).
 pub(crate) fn mark_symbol(index: usize, symbols: &[&str]) -> String {
     symbols[index % symbols.len()].repeat(index / symbols.len() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_cycle_through_the_symbols_then_double() {
+        let symbols = ["a", "b", "c"];
+        let marks: Vec<String> = (0..7).map(|i| mark_symbol(i, &symbols)).collect();
+        assert_eq!(marks, ["a", "b", "c", "aa", "bb", "cc", "aaa"]);
+        assert_eq!(capitalise("success: x"), "Success: x");
+        assert_eq!(capitalise(""), "");
+    }
 }
