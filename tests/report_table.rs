@@ -268,3 +268,40 @@ fn overridden_iterations_show_in_every_row() {
         assert_eq!(c.setting, "toy iterations=5000");
     }
 }
+
+#[test]
+fn table_of_real_runs_read_back_from_json() {
+    // A few short toy runs as a sweep writes them (JSON lines), then read
+    // back: the table does not depend on the round trip.
+    let mut config = RunConfig::new(ModelKind::Nmu.spec(4, 2), TaskConfig::toy());
+    config.iterations = 2000;
+    config.eval_every = 500;
+    config.eval_rows = 500;
+    let threshold = arithgrad::task::threshold(&config.task, 20_000, 0)
+        .unwrap()
+        .mse;
+    let records: Vec<RunRecord> = (0..3)
+        .map(|seed| arithgrad::experiment::run(&config, seed, threshold).unwrap())
+        .collect();
+    let text: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    let back: Vec<RunRecord> = text
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let table = Table::from_records(&records).unwrap();
+    let again = Table::from_records(&back).unwrap();
+    assert_eq!(table.rows(), again.rows());
+    let row = &table.rows()[0];
+    assert_eq!((row.runs, row.model.as_str()), (3, "nmu"));
+    assert_eq!(
+        row.setting,
+        "toy iterations=2000 eval_every=500 eval_rows=500"
+    );
+    assert_eq!(row.solved, records.iter().filter(|r| r.solved).count());
+    assert_eq!(row.threshold, Some(threshold));
+    assert_eq!(row.layout, "toy");
+    assert_eq!((row.subset_ratio, row.overlap_ratio), (None, None));
+}
