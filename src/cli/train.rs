@@ -92,7 +92,14 @@ pub fn summary(r: &RunRecord) -> Vec<String> {
                     } else {
                         String::new()
                     };
-                    lines.push(format!("    {label}{}", weight_row(row)));
+                    for (k, part) in weight_row(row).into_iter().enumerate() {
+                        let indent = if k == 0 {
+                            label.clone()
+                        } else {
+                            " ".repeat(label.len())
+                        };
+                        lines.push(format!("    {indent}{part}"));
+                    }
                 }
             }
         }
@@ -107,10 +114,14 @@ pub fn summary(r: &RunRecord) -> Vec<String> {
     lines
 }
 
+/// Values per line when a row of weights is printed in full.
+const WEIGHTS_PER_LINE: usize = 10;
+
 /// A row of weights rounded, with runs of equal values collapsed
-/// (`0.000 x13, 1.000 x25, 0.000 x62`) when that is shorter: a learned
-/// selection reads at a glance.
-fn weight_row(row: &[f64]) -> String {
+/// (`0.000 x13, 1.000 x25, 0.000 x62`) when that is shorter, so a learned
+/// selection reads at a glance; otherwise in lines of ten values, each
+/// after the column index of its first value.
+fn weight_row(row: &[f64]) -> Vec<String> {
     let rounded: Vec<String> = row
         .iter()
         .map(|w| {
@@ -126,28 +137,39 @@ fn weight_row(row: &[f64]) -> String {
             }
         })
         .collect();
-    let mut runs: Vec<(String, usize)> = Vec::new();
+    let mut runs: Vec<(&str, usize)> = Vec::new();
     for s in &rounded {
         match runs.last_mut() {
-            Some((last, n)) if last == s => *n += 1,
-            _ => runs.push((s.clone(), 1)),
+            Some((last, n)) if *last == s.as_str() => *n += 1,
+            _ => runs.push((s, 1)),
         }
     }
-    let plain = rounded.join(" ");
     if runs.len() * 2 < rounded.len() {
-        runs.iter()
+        let text = runs
+            .iter()
             .map(|(s, n)| {
                 if *n > 1 {
                     format!("{s} x{n}")
                 } else {
-                    s.clone()
+                    s.to_string()
                 }
             })
             .collect::<Vec<_>>()
-            .join(", ")
-    } else {
-        plain
+            .join(", ");
+        return vec![text];
     }
+    if rounded.len() <= WEIGHTS_PER_LINE {
+        return vec![rounded.join(" ")];
+    }
+    let width = (rounded.len() - 1).to_string().len();
+    rounded
+        .chunks(WEIGHTS_PER_LINE)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let values: Vec<String> = chunk.iter().map(|s| format!("{s:>6}")).collect();
+            format!("{:>width$}: {}", k * WEIGHTS_PER_LINE, values.join(" "))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,7 +181,15 @@ mod tests {
         let mut row = vec![0.0001; 13];
         row.extend([0.99999; 25]);
         row.extend([-0.0002; 62]);
-        assert_eq!(weight_row(&row), "0.000 x13, 1.000 x25, 0.000 x62");
-        assert_eq!(weight_row(&[0.5, -0.25, 1.0]), "0.500 -0.250 1.000");
+        assert_eq!(weight_row(&row), ["0.000 x13, 1.000 x25, 0.000 x62"]);
+        assert_eq!(weight_row(&[0.5, -0.25, 1.0]), ["0.500 -0.250 1.000"]);
+        let long: Vec<f64> = (0..12).map(|i| i as f64 / 10.0).collect();
+        assert_eq!(
+            weight_row(&long),
+            [
+                " 0:  0.000  0.100  0.200  0.300  0.400  0.500  0.600  0.700  0.800  0.900",
+                "10:  1.000  1.100"
+            ]
+        );
     }
 }
