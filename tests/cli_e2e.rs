@@ -323,6 +323,19 @@ fn threshold_json_has_op_and_threshold_and_is_cached() {
     assert_eq!(again["threshold"], line["threshold"]);
     let text = run_ok(&dir, &["threshold", "--op", "add", "--samples", "5000"]);
     assert!(text.starts_with("threshold of add"), "{text}");
+
+    // A cache that cannot be written is a warning, not an error.
+    let blocker = dir.join("not-a-directory");
+    std::fs::write(&blocker, "").unwrap();
+    let out = command(&dir, &args)
+        .env("ARITHGRAD_CACHE", &blocker)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning"), "{stderr}");
+    let uncached: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(uncached["threshold"], line["threshold"]);
 }
 
 #[test]
@@ -419,6 +432,22 @@ fn bad_input_is_a_clear_error() {
             "--jobs",
         ),
         (&["reproduce", "nope"], 2, "nope"),
+        (
+            &["reproduce", "toy", "--seeds", "0..18446744073709551615"],
+            2,
+            "runs",
+        ),
+        (
+            &["train", "--iterations", "99999999999999"],
+            2,
+            "--iterations",
+        ),
+        (&["train", "--hidden", "100000000"], 2, "--hidden"),
+        (
+            &["threshold", "--input-size", "100000000"],
+            2,
+            "--input-size",
+        ),
         (&["report", "missing"], 1, "records.jsonl"),
         (&["report", "d", "--format", "pdf"], 2, "pdf"),
         (&["frobnicate"], 2, "frobnicate"),
@@ -435,6 +464,7 @@ fn bad_input_is_a_clear_error() {
     }
     // Nothing was created by the rejected sweeps.
     assert!(!dir.join("d").exists());
+    assert!(!dir.join("arithgrad-results").exists());
 }
 
 #[test]

@@ -12,9 +12,29 @@ use crate::units::ModelKind;
 use super::args::{SweepOptions, TaskArgs, TrainArgs};
 use super::error::{CliError, CliResult};
 
+/// Limits that keep a mistyped number from exhausting memory (the paper's
+/// largest input size is 300, hidden size 10, iterations 5,000,000).
+pub const MAX_INPUT_SIZE: usize = 10_000;
+pub const MAX_HIDDEN: usize = 10_000;
+pub const MAX_ITERATIONS: u64 = 10_000_000_000;
+pub const MAX_SWEEP_RUNS: u64 = 1_000_000;
+pub const MAX_JOBS: usize = 1024;
+
+fn at_most(option: &str, value: u64, limit: u64) -> CliResult {
+    if value > limit {
+        return Err(CliError::Usage(format!(
+            "{option} {value} is too large (at most {limit})"
+        )));
+    }
+    Ok(())
+}
+
 /// The task of `train` or `threshold`, validated.
 pub fn task_config(op: &str, args: &TaskArgs) -> CliResult<TaskConfig> {
     let operation: Operation = op.parse().map_err(CliError::usage)?;
+    if let Some(n) = args.input_size {
+        at_most("--input-size", n as u64, MAX_INPUT_SIZE as u64)?;
+    }
     let base = if args.toy {
         TaskConfig::toy()
     } else {
@@ -40,6 +60,7 @@ pub fn task_config(op: &str, args: &TaskArgs) -> CliResult<TaskConfig> {
 pub fn run_config(args: &TrainArgs) -> CliResult<RunConfig> {
     let model: ModelKind = args.model.parse().map_err(CliError::usage)?;
     let task = task_config(&args.op, &args.task)?;
+    at_most("--hidden", args.hidden as u64, MAX_HIDDEN as u64)?;
     let mut config = RunConfig::new(model.spec(task.input_size, args.hidden), task);
     if let Some(n) = args.iterations {
         config.iterations = iterations(n)?;
@@ -58,6 +79,7 @@ fn iterations(n: u64) -> CliResult<u64> {
             "--iterations must be at least 1".to_string(),
         ));
     }
+    at_most("--iterations", n, MAX_ITERATIONS)?;
     Ok(n)
 }
 
@@ -75,7 +97,7 @@ pub fn check_threshold_samples(samples: usize) -> CliResult {
 pub fn workers(jobs: Option<usize>) -> CliResult<usize> {
     match jobs {
         Some(0) => Err(CliError::Usage("--jobs must be at least 1".to_string())),
-        Some(n) => Ok(n),
+        Some(n) => at_most("--jobs", n as u64, MAX_JOBS as u64).map(|_| n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
 }
@@ -133,6 +155,15 @@ pub fn sweep_plan(name: &str, options: &SweepOptions) -> CliResult<SweepPlan> {
     }
     check_threshold_samples(options.threshold_samples)?;
     let seeds = options.seeds.map_or(p.seeds, |s| s.start..s.end);
+    let runs = (seeds.end - seeds.start).saturating_mul(cells.len() as u64);
+    if runs > MAX_SWEEP_RUNS {
+        return Err(CliError::Usage(format!(
+            "--seeds {}..{} makes {runs} runs of {} cells; at most {MAX_SWEEP_RUNS} per sweep",
+            seeds.start,
+            seeds.end,
+            cells.len()
+        )));
+    }
     Ok(SweepPlan {
         preset: p.name,
         cells,
