@@ -47,11 +47,11 @@ pub struct TaskArgs {
     /// Overlap ratio, a fraction of the subset.
     #[arg(long, default_value_t = 0.5)]
     pub overlap_ratio: f64,
-    /// Interpolation (training and validation) range: "[1,2]", "1,2", or a
-    /// union of two intervals "[-2,-1]u[1,2]".
+    /// Interpolation (training and validation) range: `[1,2]`, `1,2`, or a
+    /// union of two intervals `[-2,-1]u[1,2]`.
     #[arg(long, default_value = "[1,2]", allow_hyphen_values = true)]
     pub interpolation: String,
-    /// Extrapolation (test and threshold) range, e.g. "[2,6]" or "[-6,-2]u[2,6]".
+    /// Extrapolation (test and threshold) range, e.g. `[2,6]` or `[-6,-2]u[2,6]`.
     #[arg(long, default_value = "[2,6]", allow_hyphen_values = true)]
     pub extrapolation: String,
     /// The 10-parameter toy task (n = 4, a = x1+x2+x3+x4, b = x1+x2) instead
