@@ -125,11 +125,11 @@ impl std::str::FromStr for SeedRange {
 #[derive(Args, Debug, Clone)]
 pub struct SweepOptions {
     /// Seeds to run, `A..B` with B excluded [default: the preset's].
-    #[arg(long)]
+    #[arg(long, value_name = "A..B")]
     pub seeds: Option<SeedRange>,
     /// Worker threads, one single-threaded run each [default: all cores].
     /// The records do not depend on it.
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Training iterations of every cell, overriding the preset's (for a quick trial).
     #[arg(long)]
@@ -150,7 +150,7 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub options: SweepOptions,
     /// Directory for the records (records.jsonl) and thresholds (thresholds.jsonl).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
@@ -170,6 +170,7 @@ pub enum Format {
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// A sweep's output directory (holding records.jsonl).
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
@@ -180,7 +181,7 @@ pub struct ReproduceArgs {
     /// Preset name (see `arithgrad presets`).
     pub preset: String,
     /// Directory for the records [default: arithgrad-results/PRESET].
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
