@@ -37,6 +37,16 @@ pub enum Error {
     InvalidArgument { name: &'static str, reason: String },
     /// Nothing to read yet, e.g. a gradient before `backward`.
     NotAvailable(String),
+    /// A gradient check found an analytic derivative that disagrees with
+    /// its finite-difference estimate (see [`crate::check`]). `location`
+    /// names the element (or the direction) that failed first.
+    GradientMismatch {
+        location: String,
+        analytic: f64,
+        numeric: f64,
+        /// The largest difference the check would have accepted there.
+        tolerance: f64,
+    },
 }
 
 /// Where a non-finite value was first seen.
@@ -100,6 +110,17 @@ impl fmt::Display for Error {
             }
             Error::InvalidArgument { name, reason } => write!(f, "invalid {name}: {reason}"),
             Error::NotAvailable(what) => write!(f, "not available: {what}"),
+            Error::GradientMismatch {
+                location,
+                analytic,
+                numeric,
+                tolerance,
+            } => write!(
+                f,
+                "gradient mismatch at {location}: analytic {analytic:e}, numeric {numeric:e} \
+                 (difference {:e} exceeds the tolerance {tolerance:e})",
+                (analytic - numeric).abs()
+            ),
         }
     }
 }

@@ -10,14 +10,19 @@
 //! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations.
 //! 3. [`check`]: finite-difference and directional gradient checks.
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
+//! 5. [`units`]: the neural arithmetic units, their baselines and the
+//!    two-layer models built from them.
 
 pub mod check;
 mod error;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod stats;
 pub mod tape;
+pub mod task;
 pub mod tensor;
+pub mod units;
 
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};

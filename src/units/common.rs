@@ -1,0 +1,147 @@
+//! Pieces of graph and bookkeeping shared by several units.
+
+use crate::error::{Error, Result};
+use crate::tape::{ParamId, ParamStore, Tape, Var};
+use crate::tensor::{Element, Shape, Tensor};
+
+/// The `eps` of the log-space units: `log(|x| + eps)` stays finite at 0.
+pub const LOG_EPS: f64 = 1e-7;
+
+/// An error unless a layer's sizes are both at least 1.
+pub(crate) fn check_sizes(unit: &'static str, inputs: usize, outputs: usize) -> Result<()> {
+    if inputs == 0 || outputs == 0 {
+        return Err(Error::invalid(
+            "layer size",
+            format!("{unit} needs at least one input and one output, got {inputs} -> {outputs}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a zero-filled parameter called `prefix.name` (or `name` if the
+/// prefix is empty); the unit's `init` fills it.
+pub(crate) fn add_param<T: Element>(
+    params: &mut ParamStore<T>,
+    prefix: &str,
+    name: &str,
+    shape: Shape,
+) -> Result<ParamId> {
+    params.add(sub_prefix(prefix, name), Tensor::zeros(shape))
+}
+
+/// `prefix.name`, or `name` for an empty prefix.
+pub(crate) fn sub_prefix(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// The batch size of an input `x`, which must be `[B, inputs]`.
+pub(crate) fn batch_size<T: Element>(
+    tape: &Tape<T>,
+    unit: &'static str,
+    x: Var,
+    inputs: usize,
+) -> Result<usize> {
+    let shape = tape.shape(x)?;
+    match shape.as_matrix() {
+        Some((b, i)) if i == inputs => Ok(b),
+        _ => Err(Error::InvalidShape {
+            op: unit,
+            shape,
+            reason: format!("the input must be [batch, {inputs}]"),
+        }),
+    }
+}
+
+/// Projects every element into `[lo, hi]`; NaN stays NaN (a diverged
+/// parameter must not be silently turned into a valid one).
+pub(crate) fn project_into<T: Element>(values: &mut [T], lo: T, hi: T) {
+    for v in values {
+        if *v < lo {
+            *v = lo;
+        } else if *v > hi {
+            *v = hi;
+        }
+    }
+}
+
+/// Records the NAC weight `W = tanh(W_hat) * sigmoid(M_hat)`.
+pub(crate) fn nac_weight<T: Element>(
+    tape: &mut Tape<T>,
+    params: &ParamStore<T>,
+    w_hat: ParamId,
+    m_hat: ParamId,
+) -> Result<Var> {
+    let w_hat = tape.param(params, w_hat)?;
+    let m_hat = tape.param(params, m_hat)?;
+    let t = tape.tanh(w_hat)?;
+    let s = tape.sigmoid(m_hat)?;
+    tape.mul(t, s)
+}
+
+/// `tanh(w_hat) * sigmoid(m_hat)` for one weight, in `f64` (off the tape).
+pub(crate) fn nac_weight_value(w_hat: f64, m_hat: f64) -> f64 {
+    w_hat.tanh() * sigmoid(m_hat)
+}
+
+/// The logistic function in `f64`.
+pub(crate) fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Records the log-space product `exp(log(|x| + eps) · Wᵀ)`: `[B, I]` with
+/// `W: [O, I]` gives `[B, O]`.
+pub(crate) fn log_space<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Result<Var> {
+    let a = tape.abs(x)?;
+    let a = tape.add_scalar(a, T::from_f64_lossy(LOG_EPS))?;
+    let l = tape.log(a)?;
+    let s = tape.matmul_nt(l, w)?;
+    tape.exp(s)
+}
+
+/// Records the NMU product `z[b, o] = prod_i (W[o, i] * x[b, i] + 1 - W[o, i])`
+/// for `x: [B, I]`, `w: [O, I]`. Written as `W x + (1 - W)` (not
+/// `W (x - 1) + 1`) so that a factor with `W = 1` is exactly `x` and one
+/// with `W = 0` exactly 1.
+pub(crate) fn nmu_product<T: Element>(
+    tape: &mut Tape<T>,
+    x: Var,
+    w: Var,
+    batch: usize,
+    inputs: usize,
+    outputs: usize,
+) -> Result<Var> {
+    let cube = Shape::new(&[batch, outputs, inputs])?;
+    let x3 = tape.reshape(x, Shape::new(&[batch, 1, inputs])?)?;
+    let x3 = tape.broadcast_to(x3, cube)?;
+    let w3 = tape.broadcast_to(w, cube)?;
+    let wx = tape.mul(w3, x3)?;
+    let one_minus_w = tape.neg(w)?;
+    let one_minus_w = tape.add_scalar(one_minus_w, T::one())?;
+    let one_minus_w = tape.broadcast_to(one_minus_w, cube)?;
+    let f = tape.add(wx, one_minus_w)?;
+    let p = tape.prod_axis(f, 2)?;
+    tape.reshape(p, Shape::matrix(batch, outputs))
+}
+
+/// Records `g * a + (1 - g) * m` (in this form, so a saturated gate gives
+/// exactly one path).
+pub(crate) fn gate_mix<T: Element>(tape: &mut Tape<T>, g: Var, a: Var, m: Var) -> Result<Var> {
+    let ga = tape.mul(g, a)?;
+    let one_minus_g = tape.neg(g)?;
+    let one_minus_g = tape.add_scalar(one_minus_g, T::one())?;
+    let gm = tape.mul(one_minus_g, m)?;
+    tape.add(ga, gm)
+}
+
+/// The mean of a recorded value, in `f64`.
+pub(crate) fn mean_of<T: Element>(tape: &Tape<T>, v: Var) -> Result<f64> {
+    let vals = tape.value(v)?;
+    if vals.is_empty() {
+        return Err(Error::NotAvailable("the mean of an empty value".into()));
+    }
+    Ok(vals.iter().map(|x| x.to_f64_lossy()).sum::<f64>() / vals.len() as f64)
+}

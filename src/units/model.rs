@@ -1,0 +1,199 @@
+//! The two-layer networks of the spec's model table (`n -> hidden -> 1`),
+//! built by name or from any pair of unit kinds.
+//!
+//! | name | layer 1 | layer 2 |
+//! |---|---|---|
+//! | `nmu` | NAU | NMU |
+//! | `nau` | NAU | NAU |
+//! | `nac-mul` | NAC+ | NAC* |
+//! | `nac-mul-sigma` | NAC+ | NAC*,sigma |
+//! | `nac-mul-nmu` | NAU | NAC*,NMU |
+//! | `nac-add` | NAC+ | NAC+ |
+//! | `nalu` | NALU | NALU (shared weights) |
+//! | `gated-nau-nmu` | gated | gated |
+//! | `linear` / `relu` / `relu6` | linear / ReLU / ReLU6 with bias | linear with bias |
+//!
+//! Every parameter lives in one [`ParamStore`] owned by the [`Model`], named
+//! `layer1.*` and `layer2.*`.
+
+use crate::error::Result;
+use crate::random::Rng;
+use crate::tape::{ParamStore, Tape, Var};
+use crate::tensor::{Element, Tensor};
+
+use super::common::mean_of;
+use super::{Layer, LayerWeights, ModelSpec, Unit};
+
+/// The stream of [`Rng::stream`] that [`Model::from_seed`] draws initial
+/// weights from (other consumers of a run's seed must use other streams).
+pub const MODEL_INIT_STREAM: u64 = 0x494E_4954; // "INIT"
+
+/// A two-layer network and its parameters.
+///
+/// ```
+/// use arithgrad::units::{Model, ModelKind};
+/// use arithgrad::{Shape, Tape, Tensor};
+/// let mut model = Model::<f64>::from_seed(ModelKind::Nmu.spec(4, 2), 7)?;
+/// let mut tape = Tape::new();
+/// let x = tape.constant(&Tensor::full(Shape::matrix(3, 4), 1.5));
+/// let w = model.record_weights(&mut tape)?; // once per step
+/// let y = model.forward(&mut tape, &w, x)?;
+/// let r = model.regularizer(&mut tape, &w)?.expect("NAU and NMU have regularizers");
+/// assert_eq!(tape.shape(y)?, Shape::matrix(3, 1));
+/// assert_eq!(tape.shape(r)?, Shape::scalar());
+/// model.project()?; // after an optimizer step
+/// # Ok::<(), arithgrad::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Model<T: Element> {
+    spec: ModelSpec,
+    layer1: Layer,
+    layer2: Layer,
+    params: ParamStore<T>,
+}
+
+/// Both layers' weights recorded on a tape for one step.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelWeights {
+    pub layer1: LayerWeights,
+    pub layer2: LayerWeights,
+}
+
+impl<T: Element> Model<T> {
+    /// Builds the model and draws its initial weights from `rng` (layer 1's
+    /// parameters first, each in its unit's fixed order).
+    pub fn new(spec: ModelSpec, rng: &mut Rng) -> Result<Self> {
+        spec.validate()?;
+        let mut params = ParamStore::new();
+        let layer1 = Layer::new(
+            spec.layer1,
+            &mut params,
+            "layer1",
+            spec.inputs,
+            spec.hidden,
+            rng,
+        )?;
+        let layer2 = Layer::new(
+            spec.layer2,
+            &mut params,
+            "layer2",
+            spec.hidden,
+            spec.outputs,
+            rng,
+        )?;
+        Ok(Model {
+            spec,
+            layer1,
+            layer2,
+            params,
+        })
+    }
+
+    /// Builds the model with initial weights from stream
+    /// [`MODEL_INIT_STREAM`] of `seed`: the same seed gives bit-identical
+    /// weights.
+    pub fn from_seed(spec: ModelSpec, seed: u64) -> Result<Self> {
+        Self::new(spec, &mut Rng::stream(seed, MODEL_INIT_STREAM))
+    }
+
+    /// The model's spec.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+
+    /// The first layer.
+    pub fn layer1(&self) -> &Layer {
+        &self.layer1
+    }
+
+    /// The second layer.
+    pub fn layer2(&self) -> &Layer {
+        &self.layer2
+    }
+
+    /// Every parameter (for optimizers and saving).
+    pub fn params(&self) -> &ParamStore<T> {
+        &self.params
+    }
+
+    /// Every parameter, mutable (for optimizer steps and hand-set weights).
+    pub fn params_mut(&mut self) -> &mut ParamStore<T> {
+        &mut self.params
+    }
+
+    /// Draws fresh initial weights from `rng`, as [`Model::new`] does.
+    pub fn init(&mut self, rng: &mut Rng) -> Result<()> {
+        self.layer1.init(&mut self.params, rng)?;
+        self.layer2.init(&mut self.params, rng)
+    }
+
+    /// Records both layers' weights for one step; pass the result to
+    /// [`Model::forward`] and [`Model::regularizer`].
+    pub fn record_weights(&self, tape: &mut Tape<T>) -> Result<ModelWeights> {
+        Ok(ModelWeights {
+            layer1: self.layer1.record(tape, &self.params)?,
+            layer2: self.layer2.record(tape, &self.params)?,
+        })
+    }
+
+    /// Records the output `[B, outputs]` for an input `x: [B, inputs]`.
+    pub fn forward(&self, tape: &mut Tape<T>, weights: &ModelWeights, x: Var) -> Result<Var> {
+        let h = self.layer1.forward(tape, &weights.layer1, x)?;
+        self.layer2.forward(tape, &weights.layer2, h)
+    }
+
+    /// Records the sum over layers of each layer's mean regularizer `R`
+    /// (a scalar), or `None` if no layer has one.
+    pub fn regularizer(&self, tape: &mut Tape<T>, weights: &ModelWeights) -> Result<Option<Var>> {
+        let r1 = self.layer1.regularizer(tape, &weights.layer1)?;
+        let r2 = self.layer2.regularizer(tape, &weights.layer2)?;
+        match (r1, r2) {
+            (Some(a), Some(b)) => tape.add(a, b).map(Some),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+
+    /// Projects constrained weights back into their intervals; call after
+    /// every optimizer step.
+    pub fn project(&mut self) -> Result<()> {
+        self.layer1.project(&mut self.params)?;
+        self.layer2.project(&mut self.params)
+    }
+
+    /// The model's sparsity error: the largest `min(|W|, |1 - |W||)` over
+    /// every weight the layers use (NAC weights after their transform; gates
+    /// and biases excluded). NaN if any weight is NaN.
+    pub fn sparsity_error(&self) -> Result<f64> {
+        let a = self.layer1.sparsity_error(&self.params)?;
+        let b = self.layer2.sparsity_error(&self.params)?;
+        Ok(if a.is_nan() || b.is_nan() {
+            f64::NAN
+        } else {
+            a.max(b)
+        })
+    }
+
+    /// The output for a batch `x: [B, inputs]`, on a private tape (for
+    /// evaluation and examples; a training loop should reuse its tape).
+    pub fn predict(&self, x: &Tensor<T>) -> Result<Tensor<T>> {
+        let mut tape = Tape::new();
+        let xv = tape.constant(x);
+        let w = self.record_weights(&mut tape)?;
+        let y = self.forward(&mut tape, &w, xv)?;
+        tape.tensor(y)
+    }
+
+    /// The mean gate value of each layer over the batch `x` (`None` for a
+    /// layer without a gate): near 1 the NALU uses its NAC+ and the gated
+    /// unit its NAU; near 0 the multiplicative path.
+    pub fn gate_means(&self, x: &Tensor<T>) -> Result<[Option<f64>; 2]> {
+        let mut tape = Tape::new();
+        let xv = tape.constant(x);
+        let w = self.record_weights(&mut tape)?;
+        let g1 = self.layer1.gate(&mut tape, &w.layer1, xv)?;
+        let h = self.layer1.forward(&mut tape, &w.layer1, xv)?;
+        let g2 = self.layer2.gate(&mut tape, &w.layer2, h)?;
+        let mean = |g: Option<Var>| g.map(|g| mean_of(&tape, g)).transpose();
+        Ok([mean(g1)?, mean(g2)?])
+    }
+}

@@ -1,0 +1,153 @@
+//! NAU, the neural addition unit of Madsen & Johansen, "Neural Arithmetic
+//! Units" (ICLR 2020, arXiv 2001.05016).
+//!
+//! ```text
+//! z = clamp(W, -1, 1) x
+//! R = mean_ij min(|W_ij|, 1 - |W_ij|)        (sparsity regularizer)
+//! ```
+//!
+//! Shapes: `x: [B, I]`, `W: [O, I]`, `z: [B, O]`. `W` is kept in `[-1, 1]`
+//! twice over: clamped in the forward pass, and the stored parameter is
+//! projected into `[-1, 1]` after every optimizer step
+//! ([`Unit::project`]). Initialisation `U[-r, r]`,
+//! `r = min(0.5, sqrt(6 / (I + O)))`.
+
+use crate::error::Result;
+use crate::random::Rng;
+use crate::tape::{ParamId, ParamStore, Tape, Var};
+use crate::tensor::{Element, Shape};
+
+use super::common::{add_param, batch_size, check_sizes, project_into};
+use super::init::{fill_uniform, nau_radius};
+use super::sparsity::{max_sparsity_error, nau_regularizer};
+use super::{Unit, UnitKind};
+
+/// NAU: `z = clamp(W, -1, 1) x`.
+///
+/// ```
+/// use arithgrad::random::Rng;
+/// use arithgrad::units::{Nau, Unit};
+/// use arithgrad::{ParamStore, Shape, Tape, Tensor};
+/// let mut params = ParamStore::<f64>::new();
+/// let nau = Nau::new(&mut params, "add", 3, 2, &mut Rng::seed_from_u64(0))?;
+/// params.set(nau.weight(), &[1.0, 1.0, 0.0, /* */ 1.0, 0.0, -1.0])?;
+/// let mut tape = Tape::new();
+/// let x = tape.constant(&Tensor::from_vec(Shape::matrix(1, 3), vec![2.0, 3.0, 5.0])?);
+/// let z = nau.apply(&mut tape, &params, x)?;
+/// assert_eq!(tape.value(z)?, &[5.0, -3.0]); // x1 + x2, x1 - x3
+/// # Ok::<(), arithgrad::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nau {
+    w: ParamId,
+    inputs: usize,
+    outputs: usize,
+}
+
+/// A [`Nau`] layer's weight recorded on a tape for one step.
+#[derive(Clone, Copy, Debug)]
+pub struct NauWeights {
+    /// `W` as stored (the regularizer's operand).
+    pub w: Var,
+    /// `clamp(W, -1, 1)` (the forward's operand).
+    pub clamped: Var,
+}
+
+impl Nau {
+    /// Adds `prefix.W` (`[O, I]`) and initialises it.
+    pub fn new<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        inputs: usize,
+        outputs: usize,
+        rng: &mut Rng,
+    ) -> Result<Self> {
+        check_sizes("nau", inputs, outputs)?;
+        let unit = Nau {
+            w: add_param(params, prefix, "W", Shape::matrix(outputs, inputs))?,
+            inputs,
+            outputs,
+        };
+        unit.init(params, rng)?;
+        Ok(unit)
+    }
+
+    /// The weight `W`.
+    pub fn weight(&self) -> ParamId {
+        self.w
+    }
+
+    /// The weight the forward pass uses, `clamp(W, -1, 1)`, in `f64`.
+    pub fn effective_weight<T: Element>(&self, params: &ParamStore<T>) -> Result<Vec<f64>> {
+        Ok(params
+            .value(self.w)?
+            .iter()
+            .map(|w| clamp_f64(w.to_f64_lossy(), -1.0, 1.0))
+            .collect())
+    }
+}
+
+/// `clamp` that keeps NaN (so a diverged weight is reported, not hidden).
+pub(crate) fn clamp_f64(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+impl Unit for Nau {
+    type Weights = NauWeights;
+
+    fn kind(&self) -> UnitKind {
+        UnitKind::Nau
+    }
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn param_ids(&self) -> Vec<ParamId> {
+        vec![self.w]
+    }
+
+    fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()> {
+        let r = nau_radius(self.inputs, self.outputs);
+        fill_uniform(params.value_mut(self.w)?, rng, -r, r);
+        Ok(())
+    }
+
+    fn record<T: Element>(&self, tape: &mut Tape<T>, params: &ParamStore<T>) -> Result<NauWeights> {
+        let w = tape.param(params, self.w)?;
+        let clamped = tape.clamp(w, -T::one(), T::one())?;
+        Ok(NauWeights { w, clamped })
+    }
+
+    fn forward<T: Element>(&self, tape: &mut Tape<T>, weights: &NauWeights, x: Var) -> Result<Var> {
+        batch_size(tape, "nau", x, self.inputs)?;
+        tape.matmul_nt(x, weights.clamped)
+    }
+
+    fn regularizer<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &NauWeights,
+    ) -> Result<Option<Var>> {
+        nau_regularizer(tape, weights.w).map(Some)
+    }
+
+    fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
+        project_into(params.value_mut(self.w)?, -T::one(), T::one());
+        Ok(())
+    }
+
+    fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {
+        Ok(max_sparsity_error(self.effective_weight(params)?))
+    }
+}

@@ -1,0 +1,170 @@
+//! Property suite: the VJPs of the reductions, matrix products and
+//! shape-changing operations against central differences
+//! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
+//! weighted sum of the op's output (see `common::weighted_sum`), so every
+//! output position carries a different gradient and a VJP that routes one
+//! to the wrong place fails.
+
+mod common;
+
+use arithgrad::check::strategies::{
+    assert_gradient, matrix_pair_for_matmul, matrix_pair_for_matmul_nt, matrix_pair_for_matmul_tn,
+    shape, shape_of_rank, tensor_f64,
+};
+use arithgrad::{Shape, Tensor};
+use common::{check_binary, check_unary, config, phase};
+use proptest::prelude::*;
+
+/// A tensor of rank 1 to 4 (dimensions 1 to 3) and one of its axes.
+fn tensor_and_axis(
+    values: impl Strategy<Value = f64> + Clone,
+) -> impl Strategy<Value = (Tensor<f64>, usize)> {
+    (1..=4usize)
+        .prop_flat_map(move |rank| (tensor_f64(shape_of_rank(rank, 3), values.clone()), 0..rank))
+}
+
+/// A target shape and a source shape that broadcasts to it: some of the
+/// target's dimensions set to 1, and some leading ones dropped.
+fn broadcast_case() -> impl Strategy<Value = (Tensor<f64>, Shape)> {
+    shape(4, 3)
+        .prop_flat_map(|to| {
+            let rank = to.rank();
+            (
+                Just(to),
+                proptest::collection::vec(any::<bool>(), rank),
+                0..=rank,
+            )
+        })
+        .prop_flat_map(|(to, keep, dropped)| {
+            let dims: Vec<usize> = to
+                .dims()
+                .iter()
+                .zip(&keep)
+                .skip(dropped)
+                .map(|(&d, &k)| if k { d } else { 1 })
+                .collect();
+            let from = Shape::new(&dims).expect("rank at most 4");
+            (tensor_f64(Just(from), -3.0..3.0), Just(to))
+        })
+}
+
+/// A tensor and another shape with the same number of elements.
+fn reshape_case() -> impl Strategy<Value = (Tensor<f64>, Shape)> {
+    (tensor_f64(shape(4, 3), -3.0..3.0), 0..4usize).prop_map(|(x, how)| {
+        let d = x.shape().dims().to_vec();
+        let to: Vec<usize> = match how {
+            0 => vec![x.numel()],
+            1 => d.iter().rev().copied().collect(),
+            2 if d.len() >= 2 => {
+                let mut m = vec![d[0] * d[1]];
+                m.extend(&d[2..]);
+                m
+            }
+            _ if d.len() < 4 => {
+                let mut m = d.clone();
+                m.insert(0, 1);
+                m
+            }
+            _ => vec![d[0] * d[1], d[2] * d[3]],
+        };
+        (x, Shape::new(&to).expect("rank at most 4"))
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    // ----- reductions --------------------------------------------------------
+
+    #[test]
+    fn sum(x in tensor_f64(shape(4, 3), -3.0..3.0)) {
+        // The plain sum is the loss itself: its gradient is all ones.
+        assert_gradient(|t, v| t.sum(v[0]), std::slice::from_ref(&x))?;
+        check_unary(|t, a| t.sum(a), x, 0.4)?;
+    }
+
+    #[test]
+    fn sum_axis((x, axis) in tensor_and_axis(-3.0..3.0), ph in phase()) {
+        check_unary(|t, a| t.sum_axis(a, axis), x, ph)?;
+    }
+
+    #[test]
+    fn mean(x in tensor_f64(shape(4, 3), -3.0..3.0), ph in phase()) {
+        check_unary(|t, a| t.mean(a), x, ph)?;
+    }
+
+    #[test]
+    fn mean_axis((x, axis) in tensor_and_axis(-3.0..3.0), ph in phase()) {
+        check_unary(|t, a| t.mean_axis(a, axis), x, ph)?;
+    }
+
+    #[test]
+    fn prod_axis_including_exact_zeros(
+        // A product is a polynomial in each factor, so the central
+        // difference is exact even at zero factors, where a VJP computed
+        // as z / a_l would break.
+        (x, axis) in tensor_and_axis(prop_oneof![3 => -2.0..2.0, 1 => Just(0.0)]),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.prod_axis(a, axis), x, ph)?;
+    }
+
+    // ----- matrix products ---------------------------------------------------
+
+    #[test]
+    fn matmul((a, b) in matrix_pair_for_matmul(4, -2.0..2.0), ph in phase()) {
+        check_binary(|t, a, b| t.matmul(a, b), a, b, ph)?;
+    }
+
+    #[test]
+    fn matmul_nt((a, b) in matrix_pair_for_matmul_nt(4, -2.0..2.0), ph in phase()) {
+        check_binary(|t, a, b| t.matmul_nt(a, b), a, b, ph)?;
+    }
+
+    #[test]
+    fn matmul_tn((a, b) in matrix_pair_for_matmul_tn(4, -2.0..2.0), ph in phase()) {
+        check_binary(|t, a, b| t.matmul_tn(a, b), a, b, ph)?;
+    }
+
+    // ----- shapes ------------------------------------------------------------
+
+    #[test]
+    fn broadcast_to((x, to) in broadcast_case(), ph in phase()) {
+        check_unary(|t, a| t.broadcast_to(a, to), x, ph)?;
+    }
+
+    #[test]
+    fn concat_cols(
+        (a, b) in (1..=4usize, 1..=4usize, 1..=4usize).prop_flat_map(|(r, c1, c2)| (
+            tensor_f64(Just(Shape::matrix(r, c1)), -3.0..3.0),
+            tensor_f64(Just(Shape::matrix(r, c2)), -3.0..3.0),
+        )),
+        ph in phase(),
+    ) {
+        check_binary(|t, a, b| t.concat_cols(a, b), a, b, ph)?;
+    }
+
+    #[test]
+    fn slice_cols(
+        (x, start, end) in (1..=4usize, 1..=5usize)
+            .prop_flat_map(|(r, c)| (Just(r), Just(c), 0..c))
+            .prop_flat_map(|(r, c, start)| (
+                tensor_f64(Just(Shape::matrix(r, c)), -3.0..3.0),
+                Just(start),
+                start + 1..=c,
+            )),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.slice_cols(a, start, end), x, ph)?;
+    }
+
+    #[test]
+    fn reshape((x, to) in reshape_case(), ph in phase()) {
+        check_unary(|t, a| t.reshape(a, to), x, ph)?;
+    }
+
+    #[test]
+    fn transpose(x in tensor_f64(shape_of_rank(2, 4), -3.0..3.0), ph in phase()) {
+        check_unary(|t, a| t.transpose(a), x, ph)?;
+    }
+}
