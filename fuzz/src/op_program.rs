@@ -382,7 +382,7 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
         }
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
-            let c = cols.unwrap_or(1);
+            let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
             let (b, x, y) = (r.byte(), r.below(c + 1), r.byte() as usize);
             if b % 4 == 0 {
                 Step::SliceCols(a, (b / 4) as usize % 5, y % 6)
