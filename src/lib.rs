@@ -12,12 +12,19 @@
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
 //! 5. [`units`]: the neural arithmetic units, their baselines and the
 //!    two-layer models built from them.
+//! 6. [`task`]: the arithmetic task and its success threshold;
+//!    [`experiment`]: training runs, the success criterion, presets and
+//!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
+//!    summary table as Markdown, CSV, LaTeX and JSON lines.
+//! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
 mod error;
+pub mod experiment;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod report;
 pub mod stats;
 pub mod tape;
 pub mod task;

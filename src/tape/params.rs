@@ -55,7 +55,11 @@ impl ParamInfo {
 /// # Ok::<(), arithgrad::Error>(())
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(bound = "T: Element", from = "SavedParams<T>", into = "SavedParams<T>")]
+#[serde(
+    bound = "T: Element",
+    try_from = "SavedParams<T>",
+    into = "SavedParams<T>"
+)]
 pub struct ParamStore<T> {
     id: u32,
     infos: Vec<ParamInfo>,
@@ -70,15 +74,47 @@ struct SavedParams<T> {
     values: Vec<T>,
 }
 
-impl<T: Element> From<SavedParams<T>> for ParamStore<T> {
-    fn from(s: SavedParams<T>) -> Self {
+/// Loading checks that the parameters tile the value buffer exactly, in
+/// order, with unique names, so every later access is in bounds.
+impl<T: Element> TryFrom<SavedParams<T>> for ParamStore<T> {
+    type Error = Error;
+
+    fn try_from(s: SavedParams<T>) -> Result<Self> {
+        let mut expected_offset = 0usize;
+        for (i, p) in s.params.iter().enumerate() {
+            if s.params[..i].iter().any(|q| q.name == p.name) {
+                return Err(Error::invalid(
+                    "parameter store",
+                    format!("parameter `{}` appears twice", p.name),
+                ));
+            }
+            if p.offset != expected_offset {
+                return Err(Error::invalid(
+                    "parameter store",
+                    format!(
+                        "parameter `{}` starts at {} but the previous ones end at {expected_offset}",
+                        p.name, p.offset
+                    ),
+                ));
+            }
+            expected_offset += p.shape.numel();
+        }
+        if expected_offset != s.values.len() {
+            return Err(Error::invalid(
+                "parameter store",
+                format!(
+                    "the parameters' shapes need {expected_offset} values but the file has {}",
+                    s.values.len()
+                ),
+            ));
+        }
         let n = s.values.len();
-        ParamStore {
+        Ok(ParamStore {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             infos: s.params,
             values: s.values,
             grads: vec![T::zero(); n],
-        }
+        })
     }
 }
 
@@ -299,5 +335,21 @@ mod tests {
         assert_eq!(back.grads().len(), a.values().len());
         let id = back.id("b").unwrap();
         assert_eq!(back.value(id).unwrap(), &[-1.0, -1.0]);
+    }
+
+    #[test]
+    fn corrupt_files_are_errors_not_later_panics() {
+        let bad = [
+            // too few values for the shapes
+            r#"{"params":[{"name":"w","shape":[2,2],"offset":0}],"values":[1.0,2.0]}"#,
+            // a gap between parameters
+            r#"{"params":[{"name":"w","shape":[1],"offset":0},{"name":"b","shape":[1],"offset":2}],"values":[1.0,2.0]}"#,
+            // a name twice
+            r#"{"params":[{"name":"w","shape":[1],"offset":0},{"name":"w","shape":[1],"offset":1}],"values":[1.0,2.0]}"#,
+        ];
+        for text in bad {
+            let e = serde_json::from_str::<ParamStore<f64>>(text).unwrap_err();
+            assert!(e.to_string().contains("parameter store"), "{e}");
+        }
     }
 }

@@ -1,0 +1,128 @@
+//! What one training run is: a model, a task, and the training protocol of
+//! spec section 3.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::task::{Layout, TaskConfig};
+use crate::units::{ModelSpec, RegularizerSchedule};
+
+/// The parameter type a run trains in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// `f32`, like the reference implementation (the default).
+    #[default]
+    F32,
+    /// `f64`.
+    F64,
+}
+
+/// Everything that determines a run except its seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The model (layer kinds and sizes; `spec.inputs` must equal the task's input size).
+    pub model: ModelSpec,
+    /// The task.
+    pub task: TaskConfig,
+    /// Training iterations (the spec's 5,000,000; the toy uses 200,000).
+    pub iterations: u64,
+    /// Batch size of the fresh training batch drawn every step (128).
+    pub batch_size: usize,
+    /// Validation and test MSE are evaluated at step 0 and every this many steps (1000).
+    pub eval_every: u64,
+    /// Rows of the fixed validation and test sets (10,000).
+    pub eval_rows: usize,
+    /// The sparsity-regularizer schedule `lambda(t)` (by default the one the
+    /// spec gives for this model).
+    pub regularizer: RegularizerSchedule,
+    /// Adam's learning rate (1e-3; betas, eps and weight decay are PyTorch's defaults).
+    pub learning_rate: f64,
+    /// Parameter type.
+    pub precision: Precision,
+}
+
+impl RunConfig {
+    /// The spec's protocol for `model` on `task`: 5e6 iterations (2e5 for
+    /// the toy), batch 128, evaluation every 1000 steps on 10,000 rows, the
+    /// model's regularizer schedule, Adam with lr 1e-3, f32.
+    pub fn new(model: ModelSpec, task: TaskConfig) -> RunConfig {
+        let iterations = match task.layout {
+            Layout::Toy => 200_000,
+            _ => 5_000_000,
+        };
+        RunConfig {
+            regularizer: model.regularizer_schedule(),
+            model,
+            task,
+            iterations,
+            batch_size: 128,
+            eval_every: 1000,
+            eval_rows: 10_000,
+            learning_rate: 1e-3,
+            precision: Precision::F32,
+        }
+    }
+
+    /// An error naming the first parameter that cannot work.
+    pub fn validate(&self) -> Result<()> {
+        self.task.validate()?;
+        self.model.validate()?;
+        let n = self.task.input_size;
+        if self.model.inputs != n {
+            return Err(Error::invalid(
+                "model inputs",
+                format!(
+                    "the model takes {} inputs but the task has input size {n}",
+                    self.model.inputs
+                ),
+            ));
+        }
+        if self.model.outputs != 1 {
+            return Err(Error::invalid(
+                "model outputs",
+                format!("the task has one output, the model {}", self.model.outputs),
+            ));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::invalid("batch_size", "must be at least 1"));
+        }
+        if self.eval_every == 0 {
+            return Err(Error::invalid("eval_every", "must be at least 1"));
+        }
+        if self.eval_rows == 0 {
+            return Err(Error::invalid("eval_rows", "must be at least 1"));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(Error::invalid(
+                "learning_rate",
+                format!("must be positive and finite, got {}", self.learning_rate),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A stable text key of everything that determines a run except its
+    /// seed: records with the same key and seed are the same run (used to
+    /// resume sweeps and to group records into table cells).
+    pub fn key(&self) -> String {
+        let r = &self.regularizer;
+        format!(
+            "model={} sizes={}-{}-{} task=[{}] reg={}@{}..{} iterations={} batch={} eval={}x{} lr={} precision={:?}",
+            self.model.name(),
+            self.model.inputs,
+            self.model.hidden,
+            self.model.outputs,
+            self.task.cache_key(),
+            r.lambda_hat(),
+            r.t_start(),
+            r.t_end(),
+            self.iterations,
+            self.batch_size,
+            self.eval_every,
+            self.eval_rows,
+            self.learning_rate,
+            self.precision
+        )
+    }
+}

@@ -1,0 +1,339 @@
+//! The paper's experiments (spec section 5) as named presets.
+//!
+//! A preset is a list of cells (one [`RunConfig`] each) and a seed range;
+//! its sweep runs every cell with every seed. Seeds are 0..100 for tables
+//! and 0..50 for parameter sweeps, as in the paper.
+
+use std::ops::Range as Span;
+
+use crate::error::{Error, Result};
+use crate::task::{Operation, Range, TaskConfig};
+use crate::units::{ModelKind, ModelSpec, NaluSharing, NmuConstraint, UnitKind};
+
+use super::RunConfig;
+
+/// A named experiment.
+#[derive(Clone, Debug)]
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The seeds each cell is run with.
+    pub seeds: Span<u64>,
+    pub cells: Vec<RunConfig>,
+}
+
+impl Preset {
+    /// Number of runs: cells times seeds.
+    pub fn runs(&self) -> usize {
+        self.cells.len() * (self.seeds.end - self.seeds.start) as usize
+    }
+
+    /// Total training iterations over all runs.
+    pub fn total_iterations(&self) -> u64 {
+        let seeds = self.seeds.end - self.seeds.start;
+        self.cells.iter().map(|c| c.iterations * seeds).sum()
+    }
+}
+
+/// Every preset name, in the order of the spec.
+pub const PRESET_NAMES: [&str; 11] = [
+    "toy",
+    "main-table",
+    "all-ops",
+    "hidden-size",
+    "ranges",
+    "ablation",
+    "input-size",
+    "overlap",
+    "subset",
+    "regularizer",
+    "gating",
+];
+
+const TABLE_SEEDS: Span<u64> = 0..100;
+const SWEEP_SEEDS: Span<u64> = 0..50;
+
+/// The multiplication models of the paper's parameter sweeps.
+const MUL_MODELS: [ModelKind; 5] = [
+    ModelKind::Nmu,
+    ModelKind::NacMulNmu,
+    ModelKind::NacMulSigma,
+    ModelKind::NacMul,
+    ModelKind::Nalu,
+];
+
+fn cell(model: ModelSpec, task: TaskConfig) -> RunConfig {
+    RunConfig::new(model, task)
+}
+
+fn default_task(op: Operation) -> TaskConfig {
+    TaskConfig::new(op)
+}
+
+fn range(lo: f64, hi: f64) -> Range {
+    // The preset ranges are constants that are valid by construction.
+    Range::new(lo, hi).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
+/// The preset called `name`; an error listing the names otherwise.
+pub fn preset(name: &str) -> Result<Preset> {
+    let n = 100;
+    let p = match name {
+        "toy" => Preset {
+            name: "toy",
+            description: "10-parameter toy (n = 4, t = (x1+x2+x3+x4)(x1+x2)): NAC*, NALU, NMU",
+            seeds: TABLE_SEEDS,
+            cells: [ModelKind::NacMul, ModelKind::Nalu, ModelKind::Nmu]
+                .iter()
+                .map(|m| cell(m.spec(4, 2), TaskConfig::toy()))
+                .collect(),
+        },
+        "main-table" => Preset {
+            name: "main-table",
+            description: "every model of the table on mul, add and sub",
+            seeds: TABLE_SEEDS,
+            cells: [Operation::Mul, Operation::Add, Operation::Sub]
+                .iter()
+                .flat_map(|&op| {
+                    ModelKind::ALL
+                        .iter()
+                        .map(move |m| cell(m.spec(n, 2), default_task(op)))
+                })
+                .collect(),
+        },
+        "all-ops" => Preset {
+            name: "all-ops",
+            description: "every model on mul, div, add, sub, root and squared",
+            seeds: TABLE_SEEDS,
+            cells: [
+                Operation::Mul,
+                Operation::Div,
+                Operation::Add,
+                Operation::Sub,
+                Operation::Root,
+                Operation::Squared,
+            ]
+            .iter()
+            .flat_map(|&op| {
+                ModelKind::ALL
+                    .iter()
+                    .map(move |m| cell(m.spec(n, 2), default_task(op)))
+            })
+            .collect(),
+        },
+        "hidden-size" => Preset {
+            name: "hidden-size",
+            description: "hidden size 2..10 on mul (NMU, NAC*,NMU, NAC*,sigma, NAC*, NALU)",
+            seeds: SWEEP_SEEDS,
+            cells: (2..=10)
+                .flat_map(|h| {
+                    MUL_MODELS
+                        .iter()
+                        .map(move |m| cell(m.spec(n, h), default_task(Operation::Mul)))
+                })
+                .collect(),
+        },
+        "ranges" => {
+            let pairs = [
+                (range(-2.0, -1.0), range(-6.0, -2.0)),
+                (
+                    range(-2.0, 2.0),
+                    Range::union(-6.0, -2.0, 2.0, 6.0).unwrap_or_else(|e| unreachable!("{e}")),
+                ),
+                (range(0.0, 1.0), range(1.0, 5.0)),
+                (range(0.1, 0.2), range(0.2, 2.0)),
+                (range(1.0, 2.0), range(2.0, 6.0)),
+                (range(1.1, 1.2), range(1.2, 6.0)),
+                (range(10.0, 20.0), range(20.0, 40.0)),
+            ];
+            Preset {
+                name: "ranges",
+                description: "seven interpolation/extrapolation ranges on mul",
+                seeds: SWEEP_SEEDS,
+                cells: pairs
+                    .iter()
+                    .flat_map(|&(inter, extra)| {
+                        MUL_MODELS.iter().map(move |m| {
+                            let task = TaskConfig {
+                                interpolation_range: inter,
+                                extrapolation_range: extra,
+                                ..default_task(Operation::Mul)
+                            };
+                            cell(m.spec(n, 2), task)
+                        })
+                    })
+                    .collect(),
+            }
+        }
+        "ablation" => Preset {
+            name: "ablation",
+            description: "NMU on mul, hidden 2..10: default, no W-clamp, no regularizer, both",
+            seeds: SWEEP_SEEDS,
+            cells: (2..=10)
+                .flat_map(|h| {
+                    [
+                        (NmuConstraint::Project, true),
+                        (NmuConstraint::ClampInForward, true),
+                        (NmuConstraint::Project, false),
+                        (NmuConstraint::ClampInForward, false),
+                    ]
+                    .into_iter()
+                    .map(move |(constraint, regularized)| {
+                        let spec = ModelSpec {
+                            layer2: UnitKind::Nmu(constraint),
+                            ..ModelKind::Nmu.spec(n, h)
+                        };
+                        let mut c = cell(spec, default_task(Operation::Mul));
+                        if !regularized {
+                            c.regularizer = crate::units::RegularizerSchedule::none();
+                        }
+                        c
+                    })
+                })
+                .collect(),
+        },
+        "input-size" => Preset {
+            name: "input-size",
+            description: "input size 4, 10, 25, 50, 75, 100, ..., 300 on mul",
+            seeds: SWEEP_SEEDS,
+            cells: [
+                4, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300,
+            ]
+            .into_iter()
+            .flat_map(|size| {
+                MUL_MODELS.iter().map(move |m| {
+                    let task = TaskConfig {
+                        input_size: size,
+                        ..default_task(Operation::Mul)
+                    };
+                    cell(m.spec(size, 2), task)
+                })
+            })
+            .collect(),
+        },
+        "overlap" => Preset {
+            name: "overlap",
+            description: "overlap ratio 0, 0.1, 0.25, 0.5, 0.75, 1 on mul",
+            seeds: SWEEP_SEEDS,
+            cells: [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
+                .into_iter()
+                .flat_map(|ratio| {
+                    MUL_MODELS.iter().map(move |m| {
+                        let task = TaskConfig {
+                            overlap_ratio: ratio,
+                            ..default_task(Operation::Mul)
+                        };
+                        cell(m.spec(n, 2), task)
+                    })
+                })
+                .collect(),
+        },
+        "subset" => Preset {
+            name: "subset",
+            description: "subset ratio 0.05, 0.1, 0.25, 0.5 on mul",
+            seeds: SWEEP_SEEDS,
+            cells: [0.05, 0.1, 0.25, 0.5]
+                .into_iter()
+                .flat_map(|ratio| {
+                    MUL_MODELS.iter().map(move |m| {
+                        let task = TaskConfig {
+                            subset_ratio: ratio,
+                            ..default_task(Operation::Mul)
+                        };
+                        cell(m.spec(n, 2), task)
+                    })
+                })
+                .collect(),
+        },
+        "regularizer" => {
+            let lambdas = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0];
+            let models = [
+                (ModelKind::Nau, Operation::Add),
+                (ModelKind::Nau, Operation::Sub),
+                (ModelKind::Nmu, Operation::Mul),
+            ];
+            let mut cells = Vec::new();
+            for &(m, op) in &models {
+                for &l in &lambdas {
+                    let mut c = cell(m.spec(n, 2), default_task(op));
+                    c.regularizer = c.regularizer.with_lambda_hat(l)?;
+                    cells.push(c);
+                }
+            }
+            Preset {
+                name: "regularizer",
+                description: "lambda_hat 0, 0.01, 0.1, 1, 10, 100: NAU on add and sub, NMU on mul",
+                seeds: SWEEP_SEEDS,
+                cells,
+            }
+        }
+        "gating" => {
+            let layer_pairs = [
+                (UnitKind::NacAdd, UnitKind::Nalu(NaluSharing::Separate)),
+                (UnitKind::NacAdd, UnitKind::Nalu(NaluSharing::Shared)),
+                (UnitKind::Nau, UnitKind::GatedNauNmu),
+            ];
+            let mut cells = Vec::new();
+            for op in [Operation::Mul, Operation::Add] {
+                for &(l1, l2) in &layer_pairs {
+                    let spec = ModelSpec::new(l1, l2, n, 2, 1)?;
+                    cells.push(cell(spec, default_task(op)));
+                }
+            }
+            Preset {
+                name: "gating",
+                description:
+                    "layer 2 NALU (separate), NALU (shared) or gated NAU/NMU, on mul and add",
+                seeds: TABLE_SEEDS,
+                cells,
+            }
+        }
+        other => {
+            return Err(Error::invalid(
+                "preset",
+                format!(
+                    "no preset `{other}`; the presets are {}",
+                    PRESET_NAMES.join(", ")
+                ),
+            ))
+        }
+    };
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_builds_and_validates() {
+        for name in PRESET_NAMES {
+            let p = preset(name).unwrap();
+            assert_eq!(p.name, name);
+            assert!(!p.cells.is_empty(), "{name}");
+            for c in &p.cells {
+                c.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_match_the_spec() {
+        let toy = preset("toy").unwrap();
+        assert_eq!(toy.runs(), 300);
+        assert_eq!(toy.cells[0].iterations, 200_000);
+        assert_eq!(preset("main-table").unwrap().cells.len(), 33);
+        assert_eq!(preset("all-ops").unwrap().cells.len(), 66);
+        assert_eq!(preset("hidden-size").unwrap().cells.len(), 45);
+        assert_eq!(preset("ablation").unwrap().cells.len(), 36);
+        assert_eq!(preset("regularizer").unwrap().cells.len(), 18);
+        assert_eq!(preset("hidden-size").unwrap().seeds, 0..50);
+        assert_eq!(preset("main-table").unwrap().cells[0].iterations, 5_000_000);
+    }
+
+    #[test]
+    fn unknown_preset_lists_the_names() {
+        let e = preset("tyo").unwrap_err().to_string();
+        assert!(e.contains("tyo") && e.contains("hidden-size"), "{e}");
+    }
+}
