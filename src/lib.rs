@@ -25,6 +25,7 @@ pub mod ops;
 pub mod optim;
 pub mod random;
 pub mod report;
+mod simd;
 pub mod stats;
 pub mod tape;
 pub mod task;

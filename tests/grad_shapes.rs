@@ -1,4 +1,5 @@
-//! Property suite: the VJPs of the reductions, matrix products and
+//! Property suite: the VJPs of the reductions (and the product of
+//! interpolations `lerp_prod`), matrix products and
 //! shape-changing operations against central differences
 //! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
 //! weighted sum of the op's output (see `common::weighted_sum`), so every
@@ -107,6 +108,23 @@ proptest! {
         ph in phase(),
     ) {
         check_unary(|t, a| t.prod_axis(a, axis), x, ph)?;
+    }
+
+    #[test]
+    fn lerp_prod_including_exact_zero_factors(
+        // Each output is linear in every single x[b, i] and w[o, i], so the
+        // central difference is exact, also where a factor w x + 1 - w is
+        // exactly 0 (x = 0 with w = 1, or w = 1/(1 - x)).
+        (x, w) in (1..=4usize, 1..=4usize, 1..=4usize).prop_flat_map(|(b, o, i)| {
+            let values = || prop_oneof![3 => -2.0..2.0, 1 => Just(0.0), 1 => Just(1.0)];
+            (
+                tensor_f64(Just(Shape::matrix(b, i)), values()),
+                tensor_f64(Just(Shape::matrix(o, i)), values()),
+            )
+        }),
+        ph in phase(),
+    ) {
+        check_binary(|t, x, w| t.lerp_prod(x, w), x, w, ph)?;
     }
 
     // ----- matrix products ---------------------------------------------------

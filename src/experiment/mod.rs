@@ -6,6 +6,7 @@
 //! [`RunRecord`]. [`sweep`] runs many (configuration, seed) pairs on
 //! worker threads with results that do not depend on the number of threads.
 
+pub mod bench;
 mod config;
 mod presets;
 mod record;

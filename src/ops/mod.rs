@@ -23,6 +23,7 @@ pub(crate) mod clamp;
 pub(crate) mod concat;
 pub(crate) mod div;
 pub(crate) mod exp;
+pub(crate) mod lerp_prod;
 pub(crate) mod log;
 pub(crate) mod matmul;
 pub(crate) mod mean;

@@ -4,6 +4,7 @@ use rand::{Error as RandError, RngCore};
 use serde::{Deserialize, Serialize};
 
 use super::{Rng, F32_UNIT, F64_UNIT};
+use crate::simd::multiversion;
 
 /// The number of independent streams advanced together.
 pub const LANES: usize = 16;
@@ -47,7 +48,7 @@ impl LaneRng {
     }
 
     /// Advances every lane once and returns their sixteen outputs.
-    #[inline]
+    #[inline(always)]
     // Indexing five arrays by lane is the clearest form, and it vectorises.
     #[allow(clippy::needless_range_loop)]
     pub fn next_block(&mut self) -> [u32; LANES] {
@@ -70,29 +71,78 @@ impl LaneRng {
         out
     }
 
-    /// Fills `out` with uniforms on `[lo, hi)` in `f32` (24 random bits each).
+    /// Fills `out` with uniforms on `[lo, hi)` in `f32` (24 random bits each):
+    /// `lo + (hi - lo) · (bits >> 8) · 2^-24`, computed in `f32`.
     pub fn fill_uniform_f32(&mut self, out: &mut [f32], lo: f32, hi: f32) {
-        let span = hi - lo;
-        for chunk in out.chunks_mut(LANES) {
-            let block = self.next_block();
-            for (o, &b) in chunk.iter_mut().zip(&block) {
-                *o = lo + span * ((b >> 8) as f32 * F32_UNIT);
-            }
-        }
+        fill_uniform_f32(self, out, lo, hi);
     }
 
     /// Fills `out` with uniforms on `[lo, hi)` in `f64` (53 random bits each,
     /// from two consecutive blocks).
     pub fn fill_uniform_f64(&mut self, out: &mut [f64], lo: f64, hi: f64) {
-        let span = hi - lo;
-        for chunk in out.chunks_mut(LANES) {
-            let hi_bits = self.next_block();
-            let lo_bits = self.next_block();
-            for ((o, &h), &l) in chunk.iter_mut().zip(&hi_bits).zip(&lo_bits) {
-                let bits = ((h as u64) << 32 | l as u64) >> 11;
-                *o = lo + span * (bits as f64 * F64_UNIT);
+        fill_uniform_f64(self, out, lo, hi);
+    }
+
+    /// Fills `out` sixteen elements at a time, element `i` of each group
+    /// from lane `i` of one block: `out[i] = value(bits)`. A last group
+    /// shorter than sixteen uses the start of one more block. Inlined, so
+    /// that `value` and the generator step vectorise together.
+    #[inline(always)]
+    pub(crate) fn fill_with<T>(&mut self, out: &mut [T], value: impl Fn(u32) -> T) {
+        let mut groups = out.chunks_exact_mut(LANES);
+        for group in &mut groups {
+            let block = self.next_block();
+            for (o, &bits) in group.iter_mut().zip(&block) {
+                *o = value(bits);
             }
         }
+        let rest = groups.into_remainder();
+        if !rest.is_empty() {
+            let block = self.next_block();
+            for (o, &bits) in rest.iter_mut().zip(&block) {
+                *o = value(bits);
+            }
+        }
+    }
+
+    /// As [`LaneRng::fill_with`] with two blocks per group of sixteen:
+    /// `out[i] = value(high bits, low bits)` from lane `i` of the first and
+    /// of the second block.
+    #[inline(always)]
+    pub(crate) fn fill_with_pairs<T>(&mut self, out: &mut [T], value: impl Fn(u32, u32) -> T) {
+        let mut groups = out.chunks_exact_mut(LANES);
+        for group in &mut groups {
+            let high = self.next_block();
+            let low = self.next_block();
+            for ((o, &h), &l) in group.iter_mut().zip(&high).zip(&low) {
+                *o = value(h, l);
+            }
+        }
+        let rest = groups.into_remainder();
+        if !rest.is_empty() {
+            let high = self.next_block();
+            let low = self.next_block();
+            for ((o, &h), &l) in rest.iter_mut().zip(&high).zip(&low) {
+                *o = value(h, l);
+            }
+        }
+    }
+}
+
+multiversion! {
+    fn fill_uniform_f32(rng: &mut LaneRng, out: &mut [f32], lo: f32, hi: f32) {
+        let span = hi - lo;
+        rng.fill_with(out, |b| lo + span * ((b >> 8) as f32 * F32_UNIT));
+    }
+}
+
+multiversion! {
+    fn fill_uniform_f64(rng: &mut LaneRng, out: &mut [f64], lo: f64, hi: f64) {
+        let span = hi - lo;
+        rng.fill_with_pairs(out, |h, l| {
+            let bits = ((h as u64) << 32 | l as u64) >> 11;
+            lo + span * (bits as f64 * F64_UNIT)
+        });
     }
 }
 

@@ -58,7 +58,7 @@ impl<T> InputGrads<'_, T> {
     pub fn get(&mut self, k: usize) -> Option<&mut [T]> {
         let n = &self.nodes[self.ids[k] as usize];
         if n.needs_grad {
-            Some(&mut self.grads[n.range()])
+            Some(&mut self.grads[n.grad_range()])
         } else {
             None
         }
@@ -78,17 +78,23 @@ impl<T: Element> Tape<T> {
                 reason: "the loss must have exactly one element".into(),
             });
         }
-        let end = ln.offset + 1;
         self.grads.clear();
-        self.grads.resize(end, T::zero());
-        self.grads[ln.offset] = T::one();
         self.backward_from = None;
+        if !ln.needs_grad {
+            // Nothing differentiable reaches the loss: every gradient is 0.
+            self.grads.resize(ln.grad_offset, T::zero());
+            self.backward_from = Some(l);
+            return Ok(());
+        }
+        // Every slot up to the loss's, zeroed: the VJPs add into them.
+        self.grads.resize(ln.grad_offset + 1, T::zero());
+        self.grads[ln.grad_offset] = T::one();
         for i in (0..=l).rev() {
             let node = self.nodes[i];
             if !node.needs_grad || node.op.is_leaf() {
                 continue;
             }
-            let (below, here) = self.grads.split_at_mut(node.offset);
+            let (below, here) = self.grads.split_at_mut(node.grad_offset);
             let mut ctx = Backward {
                 shape: node.shape,
                 out: &self.values[node.range()],
@@ -109,7 +115,7 @@ impl<T: Element> Tape<T> {
             if self.check_finite {
                 let bad = node.inputs[..node.arity as usize].iter().any(|&k| {
                     let n = &self.nodes[k as usize];
-                    n.needs_grad && !self.grads[n.range()].iter().all(|x| x.is_finite())
+                    n.needs_grad && !self.grads[n.grad_range()].iter().all(|x| x.is_finite())
                 });
                 if bad {
                     return Err(self.non_finite(i, Phase::Backward));
@@ -142,7 +148,7 @@ impl<T: Element> Tape<T> {
                 n.op.name()
             )));
         }
-        Ok(&self.grads[n.range()])
+        Ok(&self.grads[n.grad_range()])
     }
 
     /// Adds the gradient of every parameter recorded with [`Tape::param`]
@@ -154,7 +160,7 @@ impl<T: Element> Tape<T> {
             .ok_or_else(|| Error::NotAvailable("gradient before backward".into()))?;
         for node in &self.nodes[..=l] {
             if let Op::Leaf(Some(id)) = node.op {
-                let g = &self.grads[node.range()];
+                let g = &self.grads[node.grad_range()];
                 for (d, &s) in params.grad_mut(id)?.iter_mut().zip(g) {
                     *d = *d + s;
                 }
@@ -185,6 +191,7 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::Mean => ops::mean::backward(c),
         Op::MeanAxis(axis) => ops::mean::backward_axis(c, axis as usize),
         Op::ProdAxis(axis) => ops::prod::backward(c, axis as usize),
+        Op::LerpProd => ops::lerp_prod::backward(c),
         Op::Exp => ops::exp::backward(c),
         Op::Log => ops::log::backward(c),
         Op::Abs => ops::abs::backward(c),

@@ -20,7 +20,7 @@ impl<T: Element> Tape<T> {
                 let _ = write!(label, "\\nvalue {}", self.values[n.offset]);
                 if let (Some(l), true) = (self.backward_from, n.needs_grad) {
                     if i <= l {
-                        let _ = write!(label, "\\ngrad {}", self.grads[n.offset]);
+                        let _ = write!(label, "\\ngrad {}", self.grads[n.grad_offset]);
                     }
                 }
             }

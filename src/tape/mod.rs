@@ -63,20 +63,34 @@ pub(crate) struct Node<T> {
     pub(crate) inputs: [u32; 2],
     pub(crate) arity: u8,
     pub(crate) shape: Shape,
-    /// Start of this node's value (and gradient) in the flat buffers.
+    /// Start of this node's value in the value buffer.
     pub(crate) offset: usize,
+    /// Start of this node's gradient in the gradient buffer. Only nodes with
+    /// `needs_grad` take a slot; the others sit at the next free one with
+    /// no length.
+    pub(crate) grad_offset: usize,
     /// Whether a differentiable leaf reaches this node.
     pub(crate) needs_grad: bool,
 }
 
 impl<T> Node<T> {
+    /// This node's value in the value buffer.
     pub(crate) fn range(&self) -> Range<usize> {
         self.offset..self.offset + self.shape.numel()
+    }
+
+    /// This node's gradient in the gradient buffer (when `needs_grad`).
+    pub(crate) fn grad_range(&self) -> Range<usize> {
+        self.grad_offset..self.grad_offset + self.shape.numel()
     }
 }
 
 /// The Wengert list: an arena of nodes, their values, and after
 /// [`Tape::backward`] their gradients.
+///
+/// Only nodes that a differentiable leaf reaches have a gradient slot, laid
+/// out in recording order in their own buffer: a constant input (a batch of
+/// data, say) costs no gradient memory and is never zero-filled.
 #[derive(Debug)]
 pub struct Tape<T> {
     id: u32,
@@ -84,6 +98,9 @@ pub struct Tape<T> {
     pub(crate) nodes: Vec<Node<T>>,
     pub(crate) values: Vec<T>,
     pub(crate) grads: Vec<T>,
+    /// Gradient slots handed out since the last reset (the gradient
+    /// buffer's length after a backward sweep from the last node).
+    grad_len: usize,
     /// Work space some backward passes need; grows once, then reused.
     pub(crate) scratch: Vec<T>,
     /// The loss node of the last completed backward sweep.
@@ -106,6 +123,7 @@ impl<T: Element> Tape<T> {
             nodes: Vec::new(),
             values: Vec::new(),
             grads: Vec::new(),
+            grad_len: 0,
             scratch: Vec::new(),
             backward_from: None,
             check_finite: false,
@@ -119,6 +137,7 @@ impl<T: Element> Tape<T> {
         self.nodes.clear();
         self.values.clear();
         self.grads.clear();
+        self.grad_len = 0;
         self.backward_from = None;
         self.epoch = self.epoch.wrapping_add(1);
     }
@@ -200,17 +219,30 @@ impl<T: Element> Tape<T> {
         Ok(self.values[n.offset])
     }
 
+    /// The gradient offset of a new node: the next free slot, taken only if
+    /// it needs a gradient (a node without one gets an empty range there, so
+    /// every node's slot lies after those of the nodes before it).
+    fn grad_slot(&mut self, needs_grad: bool, shape: Shape) -> usize {
+        let at = self.grad_len;
+        if needs_grad {
+            self.grad_len += shape.numel();
+        }
+        at
+    }
+
     // ----- leaves -------------------------------------------------------
 
     fn push_leaf(&mut self, op: Op<T>, shape: Shape, data: &[T], needs_grad: bool) -> Var {
         let offset = self.values.len();
         self.values.extend_from_slice(data);
+        let grad_offset = self.grad_slot(needs_grad, shape);
         self.nodes.push(Node {
             op,
             inputs: [0; 2],
             arity: 0,
             shape,
             offset,
+            grad_offset,
             needs_grad,
         });
         self.handle(self.nodes.len() - 1)
@@ -289,12 +321,14 @@ impl<T: Element> Tape<T> {
             let (below, out) = self.values.split_at_mut(offset);
             forward(below, &self.nodes, out);
         }
+        let grad_offset = self.grad_slot(needs_grad, shape);
         self.nodes.push(Node {
             op,
             inputs: ins,
             arity: inputs.len() as u8,
             shape,
             offset,
+            grad_offset,
             needs_grad,
         });
         let index = self.nodes.len() - 1;
@@ -408,6 +442,40 @@ mod tests {
             (t.nodes.capacity(), t.values.capacity(), t.grads.capacity()),
             (nc, vc, gc)
         );
+    }
+
+    #[test]
+    fn constants_take_no_gradient_memory() {
+        let mut t = Tape::<f32>::new();
+        let data = t.constant(&Tensor::full(Shape::matrix(100, 10), 2.0));
+        let w = t.variable(&Tensor::full(Shape::matrix(1, 10), 0.5));
+        let y = t.matmul_nt(data, w).unwrap();
+        let l = t.sum(y).unwrap();
+        t.backward(l).unwrap();
+        // w (10), y (100), l (1): the 1000 data values have no slot.
+        assert_eq!(t.grads.len(), 111);
+        assert_eq!(t.grad(w).unwrap(), &[200.0; 10]);
+        assert!(t.grad(data).is_err());
+    }
+
+    #[test]
+    fn variables_the_loss_does_not_reach_have_zero_gradient() {
+        let mut t = Tape::<f64>::new();
+        let x = t.variable(&Tensor::full(Shape::vector(3), 1.0));
+        let unused = t.exp(x).unwrap();
+        let c = t.constant(&Tensor::full(Shape::vector(2), 4.0));
+        let l = t.sum(c).unwrap();
+        t.backward(l).unwrap();
+        assert_eq!(t.grad(x).unwrap(), &[0.0; 3]);
+        assert_eq!(t.grad(unused).unwrap(), &[0.0; 3]);
+        let mut t2 = Tape::<f64>::new();
+        let x = t2.variable(&Tensor::full(Shape::vector(3), 1.0));
+        let c = t2.constant(&Tensor::full(Shape::vector(2), 4.0));
+        let e = t2.exp(x).unwrap();
+        let l = t2.sum(e).unwrap();
+        t2.backward(l).unwrap();
+        assert!(t2.grad(c).is_err());
+        assert!(t2.to_dot().contains("grad"));
     }
 
     #[test]

@@ -6,10 +6,8 @@ use std::mem::size_of;
 
 use super::{Operation, Positions, Range};
 use crate::random::{LaneRng, F32_UNIT, F64_UNIT};
+use crate::simd::multiversion;
 use crate::tensor::Element;
-
-/// How many numbers one [`LaneRng::next_block`] returns.
-const LANES: usize = 16;
 
 /// Fills `out` with i.i.d. draws from `range` in `T`'s precision.
 ///
@@ -29,42 +27,52 @@ pub(crate) fn fill_range<T: Element>(range: &Range, rng: &mut LaneRng, out: &mut
     // Dispatch once per call so that each inner loop is straight-line code
     // the compiler vectorises (a single interval skips the coin entirely).
     match (size_of::<T>() == size_of::<f32>(), range.is_union()) {
-        (true, false) => fill_single::<T, false>(range, rng, out),
-        (true, true) => fill_single::<T, true>(range, rng, out),
-        (false, false) => fill_double::<T, false>(range, rng, out),
-        (false, true) => fill_double::<T, true>(range, rng, out),
+        (true, false) => fill_single::<T>(range, rng, out, false),
+        (true, true) => fill_single::<T>(range, rng, out, true),
+        (false, false) => fill_double::<T>(range, rng, out, false),
+        (false, true) => fill_double::<T>(range, rng, out, true),
     }
 }
 
-fn fill_single<T: Element, const UNION: bool>(range: &Range, rng: &mut LaneRng, out: &mut [T]) {
-    let [(lo0, hi0), (lo1, hi1)] = range.halves();
-    let (lo0, hi0, lo1, hi1) = (lo0 as f32, hi0 as f32, lo1 as f32, hi1 as f32);
-    let (span0, span1) = (hi0 - lo0, hi1 - lo1);
-    for chunk in out.chunks_mut(LANES) {
-        let block = rng.next_block();
-        for (o, &bits) in chunk.iter_mut().zip(&block) {
-            let second = UNION && bits & 1 == 1;
-            let lo = if second { lo1 } else { lo0 };
-            let span = if second { span1 } else { span0 };
-            let value = lo + span * ((bits >> 8) as f32 * F32_UNIT);
+multiversion! {
+    fn fill_single<T: Element>(range: &Range, rng: &mut LaneRng, out: &mut [T], union: bool) {
+        let [(lo0, hi0), (lo1, hi1)] = range.halves();
+        let (lo0, hi0, lo1, hi1) = (lo0 as f32, hi0 as f32, lo1 as f32, hi1 as f32);
+        let (span0, span1) = (hi0 - lo0, hi1 - lo1);
+        let value = |lo: f32, span: f32, bits: u32| {
             // For T = f32 the widening and narrowing cancel exactly.
-            *o = T::from_f64_lossy(value as f64);
+            T::from_f64_lossy((lo + span * ((bits >> 8) as f32 * F32_UNIT)) as f64)
+        };
+        if union {
+            rng.fill_with(out, |bits| {
+                let second = bits & 1 == 1;
+                let lo = if second { lo1 } else { lo0 };
+                let span = if second { span1 } else { span0 };
+                value(lo, span, bits)
+            });
+        } else {
+            rng.fill_with(out, |bits| value(lo0, span0, bits));
         }
     }
 }
 
-fn fill_double<T: Element, const UNION: bool>(range: &Range, rng: &mut LaneRng, out: &mut [T]) {
-    let [(lo0, hi0), (lo1, hi1)] = range.halves();
-    let (span0, span1) = (hi0 - lo0, hi1 - lo1);
-    for chunk in out.chunks_mut(LANES) {
-        let high = rng.next_block();
-        let low = rng.next_block();
-        for ((o, &h), &l) in chunk.iter_mut().zip(&high).zip(&low) {
-            let second = UNION && l & 1 == 1;
-            let lo = if second { lo1 } else { lo0 };
-            let span = if second { span1 } else { span0 };
+multiversion! {
+    fn fill_double<T: Element>(range: &Range, rng: &mut LaneRng, out: &mut [T], union: bool) {
+        let [(lo0, hi0), (lo1, hi1)] = range.halves();
+        let (span0, span1) = (hi0 - lo0, hi1 - lo1);
+        let value = |lo: f64, span: f64, h: u32, l: u32| {
             let bits = ((h as u64) << 32 | l as u64) >> 11;
-            *o = T::from_f64_lossy(lo + span * (bits as f64 * F64_UNIT));
+            T::from_f64_lossy(lo + span * (bits as f64 * F64_UNIT))
+        };
+        if union {
+            rng.fill_with_pairs(out, |h, l| {
+                let second = l & 1 == 1;
+                let lo = if second { lo1 } else { lo0 };
+                let span = if second { span1 } else { span0 };
+                value(lo, span, h, l)
+            });
+        } else {
+            rng.fill_with_pairs(out, |h, l| value(lo0, span0, h, l));
         }
     }
 }
@@ -88,20 +96,23 @@ pub(crate) fn sum_f64<T: Element>(xs: &[T]) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail
 }
 
-/// Writes the target of every row of `x` (`[rows, n]`, `n = positions.input_size`)
-/// into `targets`: `a` and `b` summed in `f64` from the stored values, the
-/// operation applied in `f64`, the result rounded once to `T`.
-pub(crate) fn fill_targets<T: Element>(
-    positions: &Positions,
-    operation: Operation,
-    x: &[T],
-    targets: &mut [T],
-) {
-    let n = positions.input_size;
-    for (row, t) in x.chunks_exact(n).zip(targets.iter_mut()) {
-        let a = sum_f64(&row[positions.a.clone()]);
-        let b = sum_f64(&row[positions.b.clone()]);
-        *t = T::from_f64_lossy(operation.apply(a, b));
+multiversion! {
+    /// Writes the target of every row of `x` (`[rows, n]`, `n = positions.input_size`)
+    /// into `targets`: `a` and `b` summed in `f64` from the stored values, the
+    /// operation applied in `f64`, the result rounded once to `T`.
+    pub(crate) fn fill_targets<T: Element>(
+        positions: &Positions,
+        operation: Operation,
+        x: &[T],
+        targets: &mut [T],
+    ) {
+        let n = positions.input_size;
+        let (a, b) = (positions.a.clone(), positions.b.clone());
+        for (row, t) in x.chunks_exact(n).zip(targets.iter_mut()) {
+            let a = sum_f64(&row[a.clone()]);
+            let b = sum_f64(&row[b.clone()]);
+            *t = T::from_f64_lossy(operation.apply(a, b));
+        }
     }
 }
 
@@ -146,6 +157,33 @@ mod tests {
         fill_range(&range, &mut a, &mut mine);
         b.fill_uniform_f64(&mut theirs, 0.1, 0.7);
         assert_eq!(mine, theirs);
+    }
+
+    #[test]
+    fn portable_and_dispatched_fills_are_bit_identical() {
+        let ranges = [
+            Range::new(1.0, 2.0).unwrap(),
+            Range::union(-6.0, -2.0, 2.0, 6.0).unwrap(),
+        ];
+        for range in &ranges {
+            let fill = |portable: bool| {
+                let (mut a, mut b) = (vec![0f32; 1003], vec![0f64; 517]);
+                let mut rng = LaneRng::stream(5, 6);
+                let mut run = || {
+                    fill_range(range, &mut rng, &mut a);
+                    fill_range(range, &mut rng, &mut b);
+                };
+                if portable {
+                    crate::simd::portable_only(run);
+                } else {
+                    run();
+                }
+                let a: Vec<u32> = a.iter().map(|x| x.to_bits()).collect();
+                let b: Vec<u64> = b.iter().map(|x| x.to_bits()).collect();
+                (a, b)
+            };
+            assert_eq!(fill(true), fill(false), "{range}");
+        }
     }
 
     #[test]

@@ -103,28 +103,16 @@ pub(crate) fn log_space<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Resul
 }
 
 /// Records the NMU product `z[b, o] = prod_i (W[o, i] * x[b, i] + 1 - W[o, i])`
-/// for `x: [B, I]`, `w: [O, I]`. Written as `W x + (1 - W)` (not
-/// `W (x - 1) + 1`) so that a factor with `W = 1` is exactly `x` and one
-/// with `W = 0` exactly 1.
-pub(crate) fn nmu_product<T: Element>(
-    tape: &mut Tape<T>,
-    x: Var,
-    w: Var,
-    batch: usize,
-    inputs: usize,
-    outputs: usize,
-) -> Result<Var> {
-    let cube = Shape::new(&[batch, outputs, inputs])?;
-    let x3 = tape.reshape(x, Shape::new(&[batch, 1, inputs])?)?;
-    let x3 = tape.broadcast_to(x3, cube)?;
-    let w3 = tape.broadcast_to(w, cube)?;
-    let wx = tape.mul(w3, x3)?;
-    let one_minus_w = tape.neg(w)?;
-    let one_minus_w = tape.add_scalar(one_minus_w, T::one())?;
-    let one_minus_w = tape.broadcast_to(one_minus_w, cube)?;
-    let f = tape.add(wx, one_minus_w)?;
-    let p = tape.prod_axis(f, 2)?;
-    tape.reshape(p, Shape::matrix(batch, outputs))
+/// for `x: [B, I]`, `w: [O, I]`: one [`Tape::lerp_prod`], which writes each
+/// factor as `W x + (1 - W)` (not `W (x - 1) + 1`) so that a factor with
+/// `W = 1` is exactly `x` and one with `W = 0` exactly 1.
+///
+/// (Until the fused operation existed this was a broadcast to `[B, O, I]`,
+/// a multiply, an add and `prod_axis`: the same value bit for bit; the
+/// gradient of `W` is now summed as `Σ_b d (x - 1)` instead of
+/// `Σ_b d x - Σ_b d`, which can differ in the last bits.)
+pub(crate) fn nmu_product<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Result<Var> {
+    tape.lerp_prod(x, w)
 }
 
 /// Records `g * a + (1 - g) * m` (in this form, so a saturated gate gives

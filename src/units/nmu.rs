@@ -9,12 +9,11 @@
 //! `W_ji = 1` selects `x_i`, `W_ji = 0` contributes the identity 1. It works
 //! for negative, zero and small inputs (no logarithm, no eps) and cannot
 //! divide. The gradients `dz_j/dW_ji = (x_i - 1) prod_{k != i}(...)` and
-//! `dz_j/dx_i = W_ji prod_{k != i}(...)` come from the tape's `prod_axis`,
-//! whose VJP uses prefix and suffix products (never dividing by a factor,
-//! which may be exactly 0).
+//! `dz_j/dx_i = W_ji prod_{k != i}(...)` come from the tape's `lerp_prod`
+//! (the whole product as one operation), whose VJP uses prefix and suffix
+//! products (never dividing by a factor, which may be exactly 0).
 //!
-//! Shapes: `x: [B, I]`, `W: [O, I]`, `z: [B, O]`; the forward broadcasts to
-//! `[B, O, I]` and takes the product along the last axis. Initialisation
+//! Shapes: `x: [B, I]`, `W: [O, I]`, `z: [B, O]`. Initialisation
 //! `U[0.25, 0.75]` (the reference code; the paper argues for `Var[W] = 1/4`).
 //!
 //! Constraint modes ([`NmuConstraint`]): `Project` (the default, "clip")
@@ -142,8 +141,8 @@ impl Unit for Nmu {
     }
 
     fn forward<T: Element>(&self, tape: &mut Tape<T>, weights: &NmuWeights, x: Var) -> Result<Var> {
-        let batch = batch_size(tape, "nmu", x, self.inputs)?;
-        nmu_product(tape, x, weights.used, batch, self.inputs, self.outputs)
+        batch_size(tape, "nmu", x, self.inputs)?;
+        nmu_product(tape, x, weights.used)
     }
 
     fn regularizer<T: Element>(

@@ -6,6 +6,14 @@
 //! memory, so the compiler can vectorise them. Shapes are checked by the
 //! caller (the differentiable operations); kernels assume they fit.
 
+mod lerp_prod;
+mod matmul;
+
+pub use lerp_prod::{
+    lerp_prod, lerp_prod_backward_w_add, lerp_prod_backward_x_add, lerp_prod_factor_grads,
+};
+pub use matmul::{dot, matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_tn, matmul_tn_add};
+
 use super::{Element, Shape, MAX_RANK};
 
 /// `out[i] = f(a[i])`.
@@ -52,87 +60,6 @@ pub fn add_assign<T: Element>(out: &mut [T], a: &[T]) {
     for (o, &x) in out.iter_mut().zip(a) {
         *o = *o + x;
     }
-}
-
-/// `out (m x n) = a (m x k) * b (k x n)`.
-pub fn matmul<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    out[..m * n].fill(T::zero());
-    matmul_add(a, b, out, m, k, n);
-}
-
-/// Accumulated: `out (m x n) += a (m x k) * b (k x n)`.
-pub fn matmul_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    for i in 0..m {
-        let row = &mut out[i * n..(i + 1) * n];
-        for p in 0..k {
-            let aip = a[i * k + p];
-            let brow = &b[p * n..(p + 1) * n];
-            for (o, &bv) in row.iter_mut().zip(brow) {
-                *o = *o + aip * bv;
-            }
-        }
-    }
-}
-
-/// `out (m x n) = a (m x k) * b^T`, with `b` stored as `n x k`.
-pub fn matmul_nt<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    out[..m * n].fill(T::zero());
-    matmul_nt_add(a, b, out, m, k, n);
-}
-
-/// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as `n x k`.
-pub fn matmul_nt_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    for i in 0..m {
-        let arow = &a[i * k..(i + 1) * k];
-        for j in 0..n {
-            let brow = &b[j * k..(j + 1) * k];
-            out[i * n + j] = out[i * n + j] + dot(arow, brow);
-        }
-    }
-}
-
-/// `out (m x n) = a^T * b`, with `a` stored as `k x m` and `b` as `k x n`.
-pub fn matmul_tn<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    out[..m * n].fill(T::zero());
-    matmul_tn_add(a, b, out, m, k, n);
-}
-
-/// Accumulated: `out (m x n) += a^T * b`, with `a` stored as `k x m` and `b` as `k x n`.
-pub fn matmul_tn_add<T: Element>(a: &[T], b: &[T], out: &mut [T], m: usize, k: usize, n: usize) {
-    for p in 0..k {
-        let brow = &b[p * n..(p + 1) * n];
-        for i in 0..m {
-            let api = a[p * m + i];
-            let row = &mut out[i * n..(i + 1) * n];
-            for (o, &bv) in row.iter_mut().zip(brow) {
-                *o = *o + api * bv;
-            }
-        }
-    }
-}
-
-/// Dot product, summed in eight interleaved lanes so it vectorises; the
-/// summation order is fixed, so results are deterministic.
-#[inline]
-pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
-    const L: usize = 8;
-    let n = a.len().min(b.len());
-    let mut acc = [T::zero(); L];
-    let chunks = n / L;
-    for c in 0..chunks {
-        for l in 0..L {
-            acc[l] = acc[l] + a[c * L + l] * b[c * L + l];
-        }
-    }
-    let mut tail = T::zero();
-    for i in chunks * L..n {
-        tail = tail + a[i] * b[i];
-    }
-    let mut s = T::zero();
-    for v in acc {
-        s = s + v;
-    }
-    s + tail
 }
 
 /// `out (c x r) = a^T` for `a` stored as `r x c`.
@@ -307,35 +234,6 @@ pub fn prod_axis_backward_add<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn matmul_forms_agree() {
-        // a: 2x3, b: 3x2
-        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        let b = [7.0, 8.0, 9.0, 10.0, 11.0, 12.0];
-        let mut c = [0.0f64; 4];
-        matmul(&a, &b, &mut c, 2, 3, 2);
-        assert_eq!(c, [58.0, 64.0, 139.0, 154.0]);
-        // b^T stored as 2x3
-        let mut bt = [0.0; 6];
-        transpose(&b, &mut bt, 3, 2);
-        let mut c2 = [0.0; 4];
-        matmul_nt(&a, &bt, &mut c2, 2, 3, 2);
-        assert_eq!(c2, c);
-        // a^T stored as 3x2
-        let mut at = [0.0; 6];
-        transpose(&a, &mut at, 2, 3);
-        let mut c3 = [0.0; 4];
-        matmul_tn(&at, &b, &mut c3, 2, 3, 2);
-        assert_eq!(c3, c);
-    }
-
-    #[test]
-    fn dot_handles_tails() {
-        let a: Vec<f64> = (0..19).map(|i| i as f64).collect();
-        let expected: f64 = a.iter().map(|x| x * x).sum();
-        assert_eq!(dot(&a, &a), expected);
-    }
 
     #[test]
     fn broadcast_and_its_adjoint() {

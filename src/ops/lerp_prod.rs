@@ -1,0 +1,178 @@
+//! The product of interpolations: for each row of `x` and each row of `w`,
+//! the product over the inputs of `w x + (1 − w)`, a linear interpolation
+//! from 1 (at `w = 0`) to `x` (at `w = 1`). It is the forward pass of a
+//! multiplicative unit (the NMU) as one operation, instead of a broadcast
+//! to `[B, O, I]`, a multiply, an add and a product along an axis.
+//!
+//! Forward, for `x [B, I]` and `w [O, I]`:
+//!
+//! ```text
+//! f[b, o, i] = w[o, i] · x[b, i] + (1 − w[o, i])
+//! z[b, o]    = Π_i f[b, o, i]                       (z is [B, O])
+//! ```
+//!
+//! The factor is written `w x + (1 − w)`, not `1 + w (x − 1)`, so that a
+//! factor with `w = 1` is exactly `x` and one with `w = 0` exactly 1; the
+//! factors are multiplied in order of `i` onto 1, so `z` is bit-for-bit the
+//! value of the unfused graph `prod_axis(broadcast(w) · broadcast(x) +
+//! broadcast(1 − w), 2)`.
+//!
+//! VJP, with `G = dL/dz` and `d[b, o, i] = G[b, o] · Π_{m≠i} f[b, o, m]`
+//! (the product of the other factors, from prefix and suffix products,
+//! never `z / f`, so it is exact when a factor is zero):
+//!
+//! ```text
+//! dx[b, i] += Σ_o d[b, o, i] · w[o, i]           (∂f/∂x = w)
+//! dw[o, i] += Σ_b d[b, o, i] · (x[b, i] − 1)     (∂f/∂w = x − 1)
+//! ```
+
+use crate::error::{Error, Result};
+use crate::ops::matmul::matrix_dims;
+use crate::tape::{Backward, Op, Tape, Var};
+use crate::tensor::{kernels, Element, Shape};
+
+impl<T: Element> Tape<T> {
+    /// `z[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))` for `x [B, I]` and
+    /// `w [O, I]`, giving `[B, O]` (see the module docs).
+    ///
+    /// ```
+    /// use arithgrad::{Shape, Tape, Tensor};
+    /// let mut t = Tape::<f64>::new();
+    /// let x = t.constant(&Tensor::from_vec(Shape::matrix(1, 3), vec![2.0, 5.0, 3.0])?);
+    /// // Output 0 multiplies inputs 0 and 2; output 1 is halfway to input 1.
+    /// let w = t.variable(&Tensor::from_vec(Shape::matrix(2, 3), vec![1.0, 0.0, 1.0, 0.0, 0.5, 0.0])?);
+    /// let z = t.lerp_prod(x, w)?;
+    /// assert_eq!(t.value(z)?, &[6.0, 3.0]);
+    /// let s = t.sum(z)?;
+    /// t.backward(s)?;
+    /// // dz0/dw = (x - 1) · (other factors): [1·3, 4·6, 2·2]; dz1/dw: [1·3, 4·1, 2·3]
+    /// assert_eq!(t.grad(w)?, &[3.0, 24.0, 4.0, 3.0, 4.0, 6.0]);
+    /// let short = t.constant(&Tensor::from_vec(Shape::matrix(1, 2), vec![1.0, 1.0])?);
+    /// assert!(t.lerp_prod(x, short).is_err()); // 3 inputs against 2 weights per output
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn lerp_prod(&mut self, x: Var, w: Var) -> Result<Var> {
+        let (ix, iw) = (self.index_of(x)?, self.index_of(w)?);
+        let (sx, sw) = (self.nodes[ix].shape, self.nodes[iw].shape);
+        let (rows, inputs) = matrix_dims("lerp_prod", sx)?;
+        let (outputs, inputs_w) = matrix_dims("lerp_prod", sw)?;
+        if inputs != inputs_w {
+            return Err(Error::ShapeMismatch {
+                op: "lerp_prod",
+                left: sx,
+                right: sw,
+            });
+        }
+        self.record_binary(
+            Op::LerpProd,
+            ix,
+            iw,
+            Shape::matrix(rows, outputs),
+            |x, w, out| kernels::lerp_prod(x, w, out, rows, inputs, outputs),
+        )
+    }
+}
+
+pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
+    let (rows, inputs) = (c.inputs.shape(0).dim(0), c.inputs.shape(0).dim(1));
+    let outputs = c.inputs.shape(1).dim(0);
+    let (x, w) = (c.inputs.value(0), c.inputs.value(1));
+    let d = &mut *c.scratch;
+    d.clear();
+    d.resize(rows * outputs * inputs, T::zero());
+    kernels::lerp_prod_factor_grads(x, w, c.g, d, rows, inputs, outputs);
+    if let Some(gx) = c.grads.get(0) {
+        kernels::lerp_prod_backward_x_add(d, w, gx, rows, inputs, outputs);
+    }
+    if let Some(gw) = c.grads.get(1) {
+        kernels::lerp_prod_backward_w_add(d, x, gw, rows, inputs, outputs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Shape, Tape, Tensor, Var};
+
+    fn matrix(t: &mut Tape<f64>, r: usize, c: usize, data: &[f64]) -> Var {
+        t.variable(&Tensor::from_slice(Shape::matrix(r, c), data).unwrap())
+    }
+
+    /// The unfused graph the operation replaces.
+    fn unfused(t: &mut Tape<f64>, x: Var, w: Var) -> Var {
+        let (b, i) = t.shape(x).unwrap().as_matrix().unwrap();
+        let o = t.shape(w).unwrap().dim(0);
+        let cube = Shape::new(&[b, o, i]).unwrap();
+        let x3 = t.reshape(x, Shape::new(&[b, 1, i]).unwrap()).unwrap();
+        let x3 = t.broadcast_to(x3, cube).unwrap();
+        let w3 = t.broadcast_to(w, cube).unwrap();
+        let wx = t.mul(w3, x3).unwrap();
+        let omw = t.neg(w).unwrap();
+        let omw = t.add_scalar(omw, 1.0).unwrap();
+        let omw = t.broadcast_to(omw, cube).unwrap();
+        let f = t.add(wx, omw).unwrap();
+        let p = t.prod_axis(f, 2).unwrap();
+        t.reshape(p, Shape::matrix(b, o)).unwrap()
+    }
+
+    #[test]
+    fn value_is_bit_identical_to_the_unfused_graph_and_gradients_agree() {
+        let xs: Vec<f64> = (0..15).map(|k| 0.37 * k as f64 - 1.9).collect();
+        let ws: Vec<f64> = (0..12).map(|k| (0.61 * k as f64).sin()).collect();
+        let g: Vec<f64> = (0..20).map(|k| 1.0 + 0.3 * k as f64).collect();
+        let run = |fused: bool| {
+            let mut t = Tape::<f64>::new();
+            let x = matrix(&mut t, 5, 3, &xs);
+            let w = matrix(&mut t, 4, 3, &ws);
+            let z = if fused {
+                t.lerp_prod(x, w).unwrap()
+            } else {
+                unfused(&mut t, x, w)
+            };
+            let gz = t.constant_slice(Shape::matrix(5, 4), &g).unwrap();
+            let l = t.mul(z, gz).unwrap();
+            let l = t.sum(l).unwrap();
+            t.backward(l).unwrap();
+            (
+                t.value(z).unwrap().to_vec(),
+                t.grad(x).unwrap().to_vec(),
+                t.grad(w).unwrap().to_vec(),
+            )
+        };
+        let (zf, gxf, gwf) = run(true);
+        let (zu, gxu, gwu) = run(false);
+        assert_eq!(zf, zu);
+        for (a, b) in gxf.iter().zip(&gxu).chain(gwf.iter().zip(&gwu)) {
+            assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn zero_factors_get_the_product_of_the_others() {
+        let mut t = Tape::<f64>::new();
+        // Factors 2, 0, 3 (all w = 1): only the zero factor's input gets a gradient.
+        let x = matrix(&mut t, 1, 3, &[2.0, 0.0, 3.0]);
+        let w = matrix(&mut t, 1, 3, &[1.0, 1.0, 1.0]);
+        let z = t.lerp_prod(x, w).unwrap();
+        assert_eq!(t.value(z).unwrap(), &[0.0]);
+        t.backward(z).unwrap();
+        assert_eq!(t.grad(x).unwrap(), &[0.0, 6.0, 0.0]);
+        // dz/dw_i = (x_i - 1) · (other factors): [1·0, -1·6, 2·0].
+        assert_eq!(t.grad(w).unwrap(), &[0.0, -6.0, 0.0]);
+    }
+
+    #[test]
+    fn shapes_are_checked() {
+        let mut t = Tape::<f64>::new();
+        let x = matrix(&mut t, 2, 3, &[1.0; 6]);
+        let w = matrix(&mut t, 1, 2, &[1.0; 2]);
+        assert!(matches!(
+            t.lerp_prod(x, w),
+            Err(Error::ShapeMismatch {
+                op: "lerp_prod",
+                ..
+            })
+        ));
+        let v = t.variable(&Tensor::from_vec(Shape::vector(3), vec![1.0; 3]).unwrap());
+        assert!(matches!(t.lerp_prod(v, x), Err(Error::InvalidShape { .. })));
+    }
+}
