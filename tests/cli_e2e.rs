@@ -485,3 +485,29 @@ fn a_corrupt_record_file_is_an_error_and_is_left_alone() {
     let out = run(&dir, &["report", "out"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn bench_reports_microseconds_per_step() {
+    let dir = scratch("bench");
+    let args = [
+        "bench", "--model", "nmu", "--toy", "--steps", "50", "--blocks", "3", "--json",
+    ];
+    let out = run_ok(&dir, &args);
+    assert_eq!(out.lines().count(), 1);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["model"], "nmu");
+    assert_eq!(
+        (r["input_size"].as_u64(), r["blocks"].as_u64()),
+        (Some(4), Some(3))
+    );
+    let (min, median, max) = (
+        r["us_per_step_min"].as_f64().unwrap(),
+        r["us_per_step_median"].as_f64().unwrap(),
+        r["us_per_step_max"].as_f64().unwrap(),
+    );
+    assert!(0.0 < min && min <= median && median <= max, "{r}");
+    let text = run_ok(&dir, &args[..args.len() - 1]);
+    assert!(text.contains("us/step median"), "{text}");
+    let bad = run(&dir, &["bench", "--blocks", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -35,7 +35,7 @@ pub enum Command {
     Bench(BenchArgs),
 }
 
-/// Task parameters shared by `train` and `threshold`.
+/// Task parameters shared by `train`, `threshold` and `bench`.
 #[derive(Args, Debug, Clone)]
 pub struct TaskArgs {
     /// Input size n [default: 100; 4 with --toy].
@@ -225,9 +225,11 @@ pub struct BenchArgs {
     /// Model (see `train --model`).
     #[arg(long, default_value = "nmu")]
     pub model: String,
-    /// Input size n.
-    #[arg(long, default_value_t = 100)]
-    pub input_size: usize,
+    /// Operation (the step's cost hardly depends on it).
+    #[arg(long, default_value = "mul")]
+    pub op: String,
+    #[command(flatten)]
+    pub task: TaskArgs,
     /// Hidden size.
     #[arg(long, default_value_t = 2)]
     pub hidden: usize,
@@ -237,6 +239,9 @@ pub struct BenchArgs {
     /// Timed blocks (the median is reported).
     #[arg(long, default_value_t = 7)]
     pub blocks: usize,
+    /// Time the f64 step instead of f32.
+    #[arg(long)]
+    pub f64: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,

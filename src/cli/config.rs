@@ -20,7 +20,7 @@ pub const MAX_ITERATIONS: u64 = 10_000_000_000;
 pub const MAX_SWEEP_RUNS: u64 = 1_000_000;
 pub const MAX_JOBS: usize = 1024;
 
-fn at_most(option: &str, value: u64, limit: u64) -> CliResult {
+pub fn at_most(option: &str, value: u64, limit: u64) -> CliResult {
     if value > limit {
         return Err(CliError::Usage(format!(
             "{option} {value} is too large (at most {limit})"
