@@ -138,7 +138,10 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     let test = trainer
         .task()
         .fixed_set::<T>(crate::task::Split::Test, config.eval_rows);
-    let mut curve = Vec::with_capacity((config.iterations / config.eval_every + 2) as usize);
+    // Reserve for the whole curve, within reason: the vector still grows if
+    // a run has more evaluations than this.
+    let evaluations = config.iterations / config.eval_every + 2;
+    let mut curve = Vec::with_capacity(evaluations.min(1 << 16) as usize);
     let mut best: Option<(f64, Vec<T>)> = None;
     let mut diverged = false;
     let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<bool> {

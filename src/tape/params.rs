@@ -71,7 +71,19 @@ pub struct ParamStore<T> {
 #[serde(bound = "T: Element")]
 struct SavedParams<T> {
     params: Vec<ParamInfo>,
+    #[serde(deserialize_with = "values_or_nan")]
     values: Vec<T>,
+}
+
+/// JSON has no NaN or infinity (serde_json writes them as `null`): reading
+/// `null` back as NaN keeps a store with a non-finite weight loadable.
+fn values_or_nan<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Element,
+{
+    let raw = Vec::<Option<T>>::deserialize(d)?;
+    Ok(raw.into_iter().map(|v| v.unwrap_or_else(T::nan)).collect())
 }
 
 /// Loading checks that the parameters tile the value buffer exactly, in
@@ -335,6 +347,21 @@ mod tests {
         assert_eq!(back.grads().len(), a.values().len());
         let id = back.id("b").unwrap();
         assert_eq!(back.value(id).unwrap(), &[-1.0, -1.0]);
+    }
+
+    #[test]
+    fn non_finite_values_survive_a_json_round_trip_as_nan() {
+        let mut a = ParamStore::<f32>::new();
+        a.add(
+            "w",
+            Tensor::from_vec(Shape::vector(2), vec![f32::NAN, 1.5]).unwrap(),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(json.contains("null"), "{json}");
+        let back: ParamStore<f32> = serde_json::from_str(&json).unwrap();
+        assert!(back.values()[0].is_nan());
+        assert_eq!(back.values()[1], 1.5);
     }
 
     #[test]
