@@ -14,7 +14,8 @@
 //!    two-layer models built from them.
 //! 6. [`task`]: the arithmetic task and its success threshold;
 //!    [`experiment`]: training runs, the success criterion, presets and
-//!    sweeps; [`stats`]: interval estimates over seeds.
+//!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
+//!    summary table as Markdown, CSV, LaTeX and JSON lines.
 //! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
@@ -23,6 +24,7 @@ pub mod experiment;
 pub mod ops;
 pub mod optim;
 pub mod random;
+pub mod report;
 mod simd;
 pub mod stats;
 pub mod tape;

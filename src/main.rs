@@ -1,5 +1,6 @@
-//! The `arithgrad` command line: a thin front end over the library.
+//! The `arithgrad` command line: a thin front end over the library (see
+//! `arithgrad::cli`).
 
-fn main() {
-    println!("arithgrad {}", env!("CARGO_PKG_VERSION"));
+fn main() -> std::process::ExitCode {
+    arithgrad::cli::main()
 }

@@ -1,5 +1,5 @@
 //! The command-line grammar (clap derive). Parsing only: every command is
-//! carried out by the library through `cli::commands`.
+//! carried out by the library through the other modules of `cli`.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Reproducible neural-arithmetic-unit experiments on a from-scratch autodiff engine.
 ///
 /// With no command, runs the `toy` preset (the paper's 10-parameter table:
-/// NAC*, NALU and NMU over 100 seeds) on all cores and prints its table.
+/// NAC*, NALU and NMU over 100 seeds) on all cores, keeping its records in
+/// ./arithgrad-results/toy (rerun to resume), and prints its table.
 #[derive(Parser, Debug)]
 #[command(name = "arithgrad", version, about, long_about)]
 pub struct Cli {
@@ -18,13 +19,13 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Train one model on one task with one seed.
+    /// Train one model on one task with one seed and print the outcome.
     Train(TrainArgs),
-    /// Run a preset's runs (resuming any already in DIR) and append their records.
+    /// Run a preset's runs, resuming any already in DIR, appending a record per run.
     Sweep(SweepArgs),
     /// Summarise the records in DIR as a table.
     Report(ReportArgs),
-    /// Sweep a preset, then report it.
+    /// Sweep a preset (resuming), then print its table.
     Reproduce(ReproduceArgs),
     /// Compute the success threshold of a task configuration.
     Threshold(ThresholdArgs),
@@ -37,34 +38,38 @@ pub enum Command {
 /// Task parameters shared by `train`, `threshold` and `bench`.
 #[derive(Args, Debug, Clone)]
 pub struct TaskArgs {
-    /// Input size n.
-    #[arg(long, default_value_t = 100)]
-    pub input_size: usize,
+    /// Input size n [default: 100; 4 with --toy].
+    #[arg(long)]
+    pub input_size: Option<usize>,
     /// Subset ratio: a and b each sum floor(ratio * n) inputs.
     #[arg(long, default_value_t = 0.25)]
     pub subset_ratio: f64,
     /// Overlap ratio, a fraction of the subset.
     #[arg(long, default_value_t = 0.5)]
     pub overlap_ratio: f64,
-    /// Interpolation (training) range, e.g. "1,2" or "-2,-1" or "-2,-1|1,2" for two intervals.
-    #[arg(long, default_value = "1,2", allow_hyphen_values = true)]
+    /// Interpolation (training and validation) range: `[1,2]`, `1,2`, or a
+    /// union of two intervals `[-2,-1]u[1,2]`.
+    #[arg(long, default_value = "[1,2]", allow_hyphen_values = true)]
     pub interpolation: String,
-    /// Extrapolation (test) range, e.g. "2,6" or "-6,-2|2,6".
-    #[arg(long, default_value = "2,6", allow_hyphen_values = true)]
+    /// Extrapolation (test and threshold) range, e.g. `[2,6]` or `[-6,-2]u[2,6]`.
+    #[arg(long, default_value = "[2,6]", allow_hyphen_values = true)]
     pub extrapolation: String,
-    /// The 10-parameter toy task (n = 4, a = x1+x2+x3+x4, b = x1+x2) instead of the static task.
+    /// The 10-parameter toy task (n = 4, a = x1+x2+x3+x4, b = x1+x2) instead
+    /// of the subsets of the static task (the ratios are then ignored).
     #[arg(long)]
     pub toy: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Model name (nmu, nau, nac-mul, nac-mul-sigma, nac-mul-nmu, nac-add, nalu, gated-nau-nmu, linear, relu, relu6).
+    /// Model: nmu, nau, nac-mul, nac-mul-sigma, nac-mul-nmu, nac-add, nalu,
+    /// gated-nau-nmu, linear, relu, relu6.
     #[arg(long, default_value = "nmu")]
     pub model: String,
     /// Operation: add, sub, mul, div, squared, root.
     #[arg(long, default_value = "mul")]
     pub op: String,
+    /// Seed of the run (positions of a and b, initial weights, batches).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     #[command(flatten)]
@@ -72,19 +77,22 @@ pub struct TrainArgs {
     /// Hidden size.
     #[arg(long, default_value_t = 2)]
     pub hidden: usize,
-    /// Training iterations (default: the spec's 5,000,000, or 200,000 for the toy).
+    /// Training iterations [default: the spec's 5,000,000; 200,000 with --toy].
     #[arg(long)]
     pub iterations: Option<u64>,
+    /// Monte-Carlo samples of the success threshold (cached on disk).
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
+    pub threshold_samples: usize,
     /// Train in f64 instead of f32.
     #[arg(long)]
     pub f64: bool,
-    /// Print the run's record as one JSON object.
+    /// Print the run's record as one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
 }
 
 /// A seed range `A..B` (B excluded).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeedRange {
     pub start: u64,
     pub end: u64,
@@ -105,52 +113,64 @@ impl std::str::FromStr for SeedRange {
             .parse()
             .map_err(|_| format!("seed range `{s}`: `{b}` is not a seed"))?;
         if end <= start {
-            return Err(format!("seed range `{s}` is empty"));
+            return Err(format!(
+                "seed range `{s}` is empty (A..B runs A up to B - 1)"
+            ));
         }
         Ok(SeedRange { start, end })
     }
 }
 
-/// Options of a sweep.
+/// Options of a sweep, shared by `sweep` and `reproduce`.
 #[derive(Args, Debug, Clone)]
 pub struct SweepOptions {
-    /// Preset name (see `arithgrad presets`).
-    #[arg(long)]
-    pub preset: String,
-    /// Seeds to run, `A..B` (default: the preset's).
-    #[arg(long)]
+    /// Seeds to run, `A..B` with B excluded [default: the preset's].
+    #[arg(long, value_name = "A..B")]
     pub seeds: Option<SeedRange>,
-    /// Worker threads, one single-threaded run each (default: all cores).
-    #[arg(long)]
+    /// Worker threads, one single-threaded run each [default: all cores].
+    /// The records do not depend on it.
+    #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Override the preset's iterations (e.g. for a quick trial).
+    /// Training iterations of every cell, overriding the preset's (for a quick trial).
     #[arg(long)]
     pub iterations: Option<u64>,
-    /// No progress line and no duration estimate.
+    /// Monte-Carlo samples of each success threshold.
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
+    pub threshold_samples: usize,
+    /// No duration estimate and no progress line.
     #[arg(long)]
     pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    #[command(flatten)]
-    pub sweep: SweepOptions,
-    /// Directory for records (records.jsonl) and the threshold cache.
+    /// Preset name (see `arithgrad presets`).
     #[arg(long)]
+    pub preset: String,
+    #[command(flatten)]
+    pub options: SweepOptions,
+    /// Directory for the records (records.jsonl) and thresholds (thresholds.jsonl).
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
+/// Output format of a report.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A Markdown table.
     Md,
+    /// Comma-separated values with a header line.
     Csv,
+    /// A LaTeX tabular.
     Latex,
+    /// One JSON object per row.
     Json,
 }
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A sweep's output directory.
+    /// A sweep's output directory (holding records.jsonl).
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
@@ -158,31 +178,31 @@ pub struct ReportArgs {
 
 #[derive(Args, Debug)]
 pub struct ReproduceArgs {
-    /// Preset name.
+    /// Preset name (see `arithgrad presets`).
     pub preset: String,
-    #[arg(long)]
+    /// Directory for the records [default: arithgrad-results/PRESET].
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
-    #[arg(long)]
-    pub seeds: Option<SeedRange>,
-    #[arg(long)]
-    pub jobs: Option<usize>,
-    #[arg(long)]
-    pub iterations: Option<u64>,
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub options: SweepOptions,
 }
 
 #[derive(Args, Debug)]
 pub struct ThresholdArgs {
+    /// Operation: add, sub, mul, div, squared, root.
     #[arg(long, default_value = "mul")]
     pub op: String,
     #[command(flatten)]
     pub task: TaskArgs,
     /// Monte-Carlo samples.
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
     pub samples: usize,
+    /// Seed of the Monte-Carlo draw.
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SEED)]
+    pub seed: u64,
+    /// Print one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
 }
@@ -192,14 +212,25 @@ pub struct PresetsArgs {
     /// Skip the timing probe (print sizes only).
     #[arg(long)]
     pub no_estimate: bool,
+    /// Estimate for this many workers [default: all cores].
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// One JSON object per preset instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
+    /// Model (see `train --model`).
     #[arg(long, default_value = "nmu")]
     pub model: String,
-    #[arg(long, default_value_t = 100)]
-    pub input_size: usize,
+    /// Operation (the step's cost hardly depends on it).
+    #[arg(long, default_value = "mul")]
+    pub op: String,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// Hidden size.
     #[arg(long, default_value_t = 2)]
     pub hidden: usize,
     /// Steps per timed block.
@@ -208,6 +239,32 @@ pub struct BenchArgs {
     /// Timed blocks (the median is reported).
     #[arg(long, default_value_t = 7)]
     pub blocks: usize,
+    /// Time the f64 step instead of f32.
+    #[arg(long)]
+    pub f64: bool,
+    /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seed_ranges() {
+        assert_eq!(
+            "3..7".parse::<SeedRange>(),
+            Ok(SeedRange { start: 3, end: 7 })
+        );
+        for bad in ["3", "7..3", "3..3", "a..4", "0..-1"] {
+            assert!(bad.parse::<SeedRange>().is_err(), "{bad}");
+        }
+    }
 }

@@ -12,6 +12,8 @@ pub struct Progress {
     solved: usize,
     start: Instant,
     last_draw: Option<Instant>,
+    /// `(done, solved)` when the line was last drawn.
+    last_drawn: Option<(usize, usize)>,
     tty: bool,
     enabled: bool,
 }
@@ -26,6 +28,7 @@ impl Progress {
             solved: 0,
             start: Instant::now(),
             last_draw: None,
+            last_drawn: None,
             tty: std::io::stderr().is_terminal(),
             enabled,
         }
@@ -38,9 +41,22 @@ impl Progress {
         self.draw(false);
     }
 
-    /// Prints the final state and ends the line.
-    pub fn close(&mut self) {
+    /// Prints `text` on its own line of stderr (clearing the progress line
+    /// on a terminal first) and redraws the progress line after it.
+    pub fn message(&mut self, text: &str) {
+        if self.enabled && self.tty {
+            eprint!("\r\x1b[K");
+        }
+        eprintln!("{text}");
+        self.last_draw = None;
         self.draw(true);
+    }
+
+    /// Prints the final state (unless it is already shown) and ends the line.
+    pub fn close(&mut self) {
+        if self.last_drawn != Some((self.done, self.solved)) {
+            self.draw(true);
+        }
         if self.enabled && self.tty {
             eprintln!();
         }
@@ -64,12 +80,18 @@ impl Progress {
             }
         }
         self.last_draw = Some(now);
+        self.last_drawn = Some((self.done, self.solved));
         let elapsed = now - self.start;
-        let eta = if self.done > 0 {
+        let left = if self.done >= self.total {
+            String::new()
+        } else if self.done > 0 {
             let per = elapsed.as_secs_f64() / self.done as f64;
-            format_duration(per * (self.total - self.done) as f64)
+            format!(
+                ", ~{} left",
+                format_duration(per * (self.total - self.done) as f64)
+            )
         } else {
-            "?".to_string()
+            ", ? left".to_string()
         };
         let width = 30;
         let filled = (width * self.done).checked_div(self.total).unwrap_or(width);
@@ -77,12 +99,11 @@ impl Progress {
             .map(|i| if i < filled { '#' } else { '-' })
             .collect();
         let line = format!(
-            "[{bar}] {}/{} runs, {} solved, {} elapsed, ~{} left",
+            "[{bar}] {}/{} runs, {} solved, {} elapsed{left}",
             self.done,
             self.total,
             self.solved,
             format_duration(elapsed.as_secs_f64()),
-            eta
         );
         let mut err = std::io::stderr().lock();
         if self.tty {
@@ -94,7 +115,8 @@ impl Progress {
     }
 }
 
-/// `93.2 s` -> "1m33s"; days-long sweeps get hours.
+/// `93.2 s` -> "1m33s"; hours-long sweeps get hours, and sweeps of two
+/// days or more days.
 pub fn format_duration(secs: f64) -> String {
     if !secs.is_finite() {
         return "?".into();
@@ -103,7 +125,8 @@ pub fn format_duration(secs: f64) -> String {
     match s {
         0..=59 => format!("{:.1}s", secs),
         60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        3600..=172_799 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
     }
 }
 
@@ -116,5 +139,7 @@ mod tests {
         assert_eq!(format_duration(2.31), "2.3s");
         assert_eq!(format_duration(93.2), "1m33s");
         assert_eq!(format_duration(7322.0), "2h02m");
+        assert_eq!(format_duration(47.0 * 3600.0), "47h00m");
+        assert_eq!(format_duration(143.5 * 3600.0), "5d23h");
     }
 }

@@ -41,35 +41,7 @@ impl RecordFile {
         let mut text = String::new();
         file.read_to_string(&mut text)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut records = Vec::new();
-        let mut good_len = 0usize;
-        let mut offset = 0usize;
-        for line in text.split_inclusive('\n') {
-            let complete = line.ends_with('\n');
-            let body = line.trim_end();
-            offset += line.len();
-            if body.is_empty() {
-                if complete {
-                    good_len = offset;
-                }
-                continue;
-            }
-            match (serde_json::from_str::<R>(body), complete) {
-                (Ok(r), true) => {
-                    records.push(r);
-                    good_len = offset;
-                }
-                // The last line of an interrupted write: drop it.
-                (_, false) => break,
-                (Err(e), true) => {
-                    return Err(format!(
-                        "{}: line {} is not a valid record ({e}); move the file away to start over",
-                        path.display(),
-                        records.len() + 1
-                    ))
-                }
-            }
-        }
+        let (records, good_len) = parse_lines(path, &text)?;
         if good_len < text.len() {
             file.set_len(good_len as u64)
                 .map_err(|e| format!("cannot truncate {}: {e}", path.display()))?;
@@ -93,6 +65,50 @@ impl RecordFile {
             .and_then(|_| self.file.sync_data())
             .map_err(|e| format!("cannot write to {}: {e}", self.path.display()))
     }
+}
+
+/// Reads the complete records of the file at `path` without changing it
+/// (a trailing incomplete line, say of a sweep still running, is skipped).
+pub fn read_records<R: DeserializeOwned>(path: &Path) -> Result<Vec<R>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(parse_lines(path, &text)?.0)
+}
+
+/// The records of the complete lines of `text`, and the length of the text
+/// they take up (everything before a trailing incomplete line). A complete
+/// line that is not a record is an error naming it.
+fn parse_lines<R: DeserializeOwned>(path: &Path, text: &str) -> Result<(Vec<R>, usize), String> {
+    let mut records = Vec::new();
+    let mut good_len = 0usize;
+    let mut offset = 0usize;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let complete = line.ends_with('\n');
+        let body = line.trim_end();
+        offset += line.len();
+        if body.is_empty() {
+            if complete {
+                good_len = offset;
+            }
+            continue;
+        }
+        match (serde_json::from_str::<R>(body), complete) {
+            (Ok(r), true) => {
+                records.push(r);
+                good_len = offset;
+            }
+            // The last line of an interrupted write: drop it.
+            (_, false) => break,
+            (Err(e), true) => {
+                return Err(format!(
+                    "{}: line {} is not a valid record ({e}); move the file away to start over",
+                    path.display(),
+                    number + 1
+                ))
+            }
+        }
+    }
+    Ok((records, good_len))
 }
 
 #[cfg(test)]

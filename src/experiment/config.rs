@@ -104,11 +104,14 @@ impl RunConfig {
 
     /// A stable text key of everything that determines a run except its
     /// seed: records with the same key and seed are the same run (used to
-    /// resume sweeps and to group records into table cells).
+    /// resume sweeps and to group records into table cells). It starts with
+    /// the crate version, so a sweep resumed with a different version of the
+    /// code reruns its runs instead of mixing results from two versions.
     pub fn key(&self) -> String {
         let r = &self.regularizer;
         format!(
-            "model={} sizes={}-{}-{} task=[{}] reg={}@{}..{} iterations={} batch={} eval={}x{} lr={} precision={:?}",
+            "arithgrad={} model={} sizes={}-{}-{} task=[{}] reg={}@{}..{} iterations={} batch={} eval={}x{} lr={} precision={:?}",
+            env!("CARGO_PKG_VERSION"),
             self.model.name(),
             self.model.inputs,
             self.model.hidden,

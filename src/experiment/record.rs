@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::Result;
 use crate::tensor::Element;
@@ -10,15 +10,25 @@ use crate::units::SavedModel;
 
 use super::{Precision, RunConfig, Trainer};
 
+/// JSON has no NaN or infinity: serde_json writes them as `null`. Reading
+/// `null` back as NaN keeps the records of diverged runs (whose last
+/// evaluation is NaN) readable, so a sweep containing one can resume.
+fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// One evaluation: at step 0 and every `eval_every` steps.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EvalPoint {
     pub step: u64,
     /// MSE on the fixed validation set (interpolation range).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub valid_mse: f64,
     /// MSE on the fixed test set (extrapolation range).
+    #[serde(deserialize_with = "f64_or_nan")]
     pub test_mse: f64,
     /// The model's sparsity error at this step.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sparsity_error: f64,
 }
 
@@ -27,8 +37,11 @@ pub struct EvalPoint {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Judged {
     pub step: u64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub valid_mse: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub test_mse: f64,
+    #[serde(deserialize_with = "f64_or_nan")]
     pub sparsity_error: f64,
     /// The weights at this step, in the saved-model format (values as f64).
     pub weights: SavedModel<f64>,
@@ -42,6 +55,7 @@ pub struct RunRecord {
     pub config: RunConfig,
     pub seed: u64,
     /// The success threshold the run was judged against.
+    #[serde(deserialize_with = "f64_or_nan")]
     pub threshold: f64,
     /// Every evaluation, in order.
     pub curve: Vec<EvalPoint>,
@@ -124,7 +138,10 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     let test = trainer
         .task()
         .fixed_set::<T>(crate::task::Split::Test, config.eval_rows);
-    let mut curve = Vec::with_capacity((config.iterations / config.eval_every + 2) as usize);
+    // Reserve for the whole curve, within reason: the vector still grows if
+    // a run has more evaluations than this.
+    let evaluations = config.iterations / config.eval_every + 2;
+    let mut curve = Vec::with_capacity(evaluations.min(1 << 16) as usize);
     let mut best: Option<(f64, Vec<T>)> = None;
     let mut diverged = false;
     let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<bool> {

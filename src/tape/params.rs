@@ -55,7 +55,11 @@ impl ParamInfo {
 /// # Ok::<(), arithgrad::Error>(())
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(bound = "T: Element", from = "SavedParams<T>", into = "SavedParams<T>")]
+#[serde(
+    bound = "T: Element",
+    try_from = "SavedParams<T>",
+    into = "SavedParams<T>"
+)]
 pub struct ParamStore<T> {
     id: u32,
     infos: Vec<ParamInfo>,
@@ -67,18 +71,62 @@ pub struct ParamStore<T> {
 #[serde(bound = "T: Element")]
 struct SavedParams<T> {
     params: Vec<ParamInfo>,
+    #[serde(deserialize_with = "values_or_nan")]
     values: Vec<T>,
 }
 
-impl<T: Element> From<SavedParams<T>> for ParamStore<T> {
-    fn from(s: SavedParams<T>) -> Self {
+/// JSON has no NaN or infinity (serde_json writes them as `null`): reading
+/// `null` back as NaN keeps a store with a non-finite weight loadable.
+fn values_or_nan<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Element,
+{
+    let raw = Vec::<Option<T>>::deserialize(d)?;
+    Ok(raw.into_iter().map(|v| v.unwrap_or_else(T::nan)).collect())
+}
+
+/// Loading checks that the parameters tile the value buffer exactly, in
+/// order, with unique names, so every later access is in bounds.
+impl<T: Element> TryFrom<SavedParams<T>> for ParamStore<T> {
+    type Error = Error;
+
+    fn try_from(s: SavedParams<T>) -> Result<Self> {
+        let mut expected_offset = 0usize;
+        for (i, p) in s.params.iter().enumerate() {
+            if s.params[..i].iter().any(|q| q.name == p.name) {
+                return Err(Error::invalid(
+                    "parameter store",
+                    format!("parameter `{}` appears twice", p.name),
+                ));
+            }
+            if p.offset != expected_offset {
+                return Err(Error::invalid(
+                    "parameter store",
+                    format!(
+                        "parameter `{}` starts at {} but the previous ones end at {expected_offset}",
+                        p.name, p.offset
+                    ),
+                ));
+            }
+            expected_offset += p.shape.numel();
+        }
+        if expected_offset != s.values.len() {
+            return Err(Error::invalid(
+                "parameter store",
+                format!(
+                    "the parameters' shapes need {expected_offset} values but the file has {}",
+                    s.values.len()
+                ),
+            ));
+        }
         let n = s.values.len();
-        ParamStore {
+        Ok(ParamStore {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             infos: s.params,
             values: s.values,
             grads: vec![T::zero(); n],
-        }
+        })
     }
 }
 
@@ -299,5 +347,36 @@ mod tests {
         assert_eq!(back.grads().len(), a.values().len());
         let id = back.id("b").unwrap();
         assert_eq!(back.value(id).unwrap(), &[-1.0, -1.0]);
+    }
+
+    #[test]
+    fn non_finite_values_survive_a_json_round_trip_as_nan() {
+        let mut a = ParamStore::<f32>::new();
+        a.add(
+            "w",
+            Tensor::from_vec(Shape::vector(2), vec![f32::NAN, 1.5]).unwrap(),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(json.contains("null"), "{json}");
+        let back: ParamStore<f32> = serde_json::from_str(&json).unwrap();
+        assert!(back.values()[0].is_nan());
+        assert_eq!(back.values()[1], 1.5);
+    }
+
+    #[test]
+    fn corrupt_files_are_errors_not_later_panics() {
+        let bad = [
+            // too few values for the shapes
+            r#"{"params":[{"name":"w","shape":[2,2],"offset":0}],"values":[1.0,2.0]}"#,
+            // a gap between parameters
+            r#"{"params":[{"name":"w","shape":[1],"offset":0},{"name":"b","shape":[1],"offset":2}],"values":[1.0,2.0]}"#,
+            // a name twice
+            r#"{"params":[{"name":"w","shape":[1],"offset":0},{"name":"w","shape":[1],"offset":1}],"values":[1.0,2.0]}"#,
+        ];
+        for text in bad {
+            let e = serde_json::from_str::<ParamStore<f64>>(text).unwrap_err();
+            assert!(e.to_string().contains("parameter store"), "{e}");
+        }
     }
 }

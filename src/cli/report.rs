@@ -1,0 +1,118 @@
+//! `arithgrad report`: the summary table of the records in a directory.
+//!
+//! The table groups records into cells by configuration key. Its row order
+//! is the order of the presets swept into the directory (kept in
+//! `DIR/cells.jsonl`), and within a cell the records are taken in seed
+//! order, so the same records always give the same table whatever order
+//! the runs finished in.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::args::{Format, ReportArgs};
+use super::error::{CliError, CliResult};
+use super::output::{warn, Stdout};
+use super::records::{read_records, RecordFile};
+use super::sweep::RECORDS_FILE;
+use crate::experiment::RunRecord;
+use crate::report::Table;
+
+/// The file that keeps the order of a directory's cells.
+pub const CELLS_FILE: &str = "cells.jsonl";
+
+/// One line of `cells.jsonl`: a cell's key and the preset it came from.
+#[derive(Serialize, Deserialize)]
+pub struct CellLine {
+    pub key: String,
+    pub preset: String,
+}
+
+/// Appends the keys of `preset`'s cells not yet in `dir/cells.jsonl`. The
+/// file only orders the table, so failing to write it is a warning.
+pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
+    let path = dir.join(CELLS_FILE);
+    let result = RecordFile::open::<CellLine>(&path).and_then(|(mut file, lines)| {
+        for key in keys {
+            if !lines.iter().any(|l| &l.key == key) {
+                file.append(&CellLine {
+                    key: key.clone(),
+                    preset: preset.to_string(),
+                })?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        warn(format!("the table's row order may vary: {e}"));
+    }
+}
+
+/// `arithgrad report DIR`.
+pub fn report(args: &ReportArgs) -> CliResult {
+    let path = args.dir.join(RECORDS_FILE);
+    if !path.is_file() {
+        return Err(CliError::Runtime(format!(
+            "no records in {}: {} does not exist (`arithgrad sweep --preset P --out {}` writes it)",
+            args.dir.display(),
+            path.display(),
+            args.dir.display()
+        )));
+    }
+    let mut records: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
+    if records.is_empty() {
+        return Err(CliError::Runtime(format!(
+            "{} has no complete record yet",
+            path.display()
+        )));
+    }
+    let cells_path = args.dir.join(CELLS_FILE);
+    let order: Vec<CellLine> = if cells_path.is_file() {
+        read_records(&cells_path).unwrap_or_else(|e| {
+            warn(format!("the table's row order may vary: {e}"));
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
+    sort_records(&mut records, &order);
+    print_report(&records, args.format, &mut Stdout::new())
+}
+
+/// Sorts records by cell (in the order of `cells`, then cells not listed
+/// there in the order they first appear) and by seed within a cell.
+fn sort_records(records: &mut [RunRecord], cells: &[CellLine]) {
+    let mut rank: HashMap<String, usize> = HashMap::new();
+    for line in cells {
+        let next = rank.len();
+        rank.entry(line.key.clone()).or_insert(next);
+    }
+    for r in records.iter() {
+        let next = rank.len();
+        rank.entry(r.key.clone()).or_insert(next);
+    }
+    records.sort_by_key(|r| (rank[&r.key], r.seed));
+}
+
+/// Prints the table of `records` in `format`.
+pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> CliResult {
+    let table = Table::from_records(records).map_err(CliError::runtime)?;
+    if table.duplicates() > 0 {
+        warn(format!(
+            "{} record(s) repeat an earlier run (same configuration and seed) and were left out",
+            table.duplicates()
+        ));
+    }
+    let text = match format {
+        Format::Md => table.to_markdown(),
+        Format::Csv => table.to_csv(),
+        Format::Latex => table.to_latex(),
+        Format::Json => table.to_json_lines().map_err(CliError::runtime)?,
+    };
+    out.write(&text)?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.write("\n")?;
+    }
+    Ok(())
+}

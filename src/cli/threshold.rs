@@ -1,0 +1,54 @@
+//! `arithgrad threshold`: the success threshold of one task configuration.
+
+use serde::Serialize;
+
+use super::args::ThresholdArgs;
+use super::config::{check_threshold_samples, task_config};
+use super::error::CliResult;
+use super::output::{sci, thousands, Stdout};
+use super::thresholds::ThresholdCache;
+use crate::task::{threshold_cache_key, TaskConfig};
+
+/// The JSON line of `threshold --json`.
+#[derive(Serialize)]
+pub struct ThresholdLine<'a> {
+    /// The operation (`mul`, ...).
+    pub op: &'static str,
+    /// The threshold: the test MSE of the nearly perfect model (`null` if
+    /// not finite).
+    pub threshold: f64,
+    /// Its Monte-Carlo standard error (`null` for one sample).
+    pub standard_error: f64,
+    pub samples: usize,
+    pub seed: u64,
+    /// Every task parameter.
+    pub task: &'a TaskConfig,
+    /// The cache key: names everything the threshold depends on.
+    pub key: String,
+}
+
+pub fn threshold(args: &ThresholdArgs) -> CliResult {
+    let task = task_config(&args.op, &args.task)?;
+    check_threshold_samples(args.samples)?;
+    let t = ThresholdCache::user().get(&task, args.samples, args.seed)?;
+    let mut out = Stdout::new();
+    if args.json {
+        out.json_line(&ThresholdLine {
+            op: task.operation.name(),
+            threshold: t.mse,
+            standard_error: t.standard_error,
+            samples: t.samples,
+            seed: t.seed,
+            task: &task,
+            key: threshold_cache_key(&task, args.samples, args.seed),
+        })
+    } else {
+        out.line(format!(
+            "threshold of {task}: {} (standard error {}, {} samples, seed {})",
+            sci(t.mse),
+            sci(t.standard_error),
+            thousands(t.samples as u64),
+            t.seed
+        ))
+    }
+}
