@@ -17,10 +17,10 @@ impl<T: Element> Tape<T> {
         for (i, n) in self.nodes.iter().enumerate() {
             let mut label = format!("#{i} {}\\n{}", n.op.name(), n.shape);
             if n.shape.numel() == 1 {
-                let _ = write!(label, "\\nvalue {}", self.values[n.offset]);
+                let _ = write!(label, "\\nvalue {}", short(self.values[n.offset]));
                 if let (Some(l), true) = (self.backward_from, n.needs_grad) {
                     if i <= l {
-                        let _ = write!(label, "\\ngrad {}", self.grads[n.grad_offset]);
+                        let _ = write!(label, "\\ngrad {}", short(self.grads[n.grad_offset]));
                     }
                 }
             }
@@ -36,6 +36,17 @@ impl<T: Element> Tape<T> {
         }
         s.push_str("}\n");
         s
+    }
+}
+
+/// A value as a person reads it on a graph: four decimals in the usual
+/// range, scientific notation outside it.
+fn short<T: Element>(x: T) -> String {
+    let v = x.to_f64_lossy();
+    if v == 0.0 || (1e-3..1e4).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
     }
 }
 
@@ -55,6 +66,6 @@ mod tests {
         assert!(dot.contains("n0 -> n2;"));
         assert!(dot.contains("n1 -> n2;"));
         assert!(dot.contains("#2 mul"));
-        assert!(dot.contains("grad 2"), "{dot}");
+        assert!(dot.contains("grad 2.0000"), "{dot}");
     }
 }
