@@ -356,12 +356,30 @@ fn axpy_tile<T: Element, const H: usize, const W: usize>(
     for (h, acc) in acc.iter_mut().enumerate() {
         acc.copy_from_slice(&out[(i0 + h) * n + j0..][..W]);
     }
-    for p in 0..k {
-        let brow = &b[p * n + j0..][..W];
-        for (h, acc) in acc.iter_mut().enumerate() {
-            let s = a[(i0 + h) * row_stride + p * p_stride];
-            for l in 0..W {
-                acc[l] = acc[l] + s * brow[l];
+    // Same order either way; the two loops only differ in how `A[i, p]` is
+    // reached, so that neither checks bounds per `p` for every row.
+    if p_stride == 1 {
+        // Rows of `A` are contiguous runs of `k` (`matmul_add`).
+        let rows: [&[T]; H] = std::array::from_fn(|h| &a[(i0 + h) * row_stride..][..k]);
+        for (p, brow) in (0..k).zip(b.chunks_exact(n)) {
+            let brow = &brow[j0..j0 + W];
+            for (row, acc) in rows.iter().zip(acc.iter_mut()) {
+                let s = row[p];
+                for l in 0..W {
+                    acc[l] = acc[l] + s * brow[l];
+                }
+            }
+        }
+    } else {
+        // `A = a^T` (`matmul_tn_add`, `row_stride == 1`): column `p` of `A`
+        // is row `p` of `a`, so the tile's `H` values are contiguous.
+        debug_assert_eq!(row_stride, 1);
+        for (arow, brow) in a.chunks(p_stride).zip(b.chunks_exact(n)).take(k) {
+            let (acol, brow) = (&arow[i0..i0 + H], &brow[j0..j0 + W]);
+            for (&s, acc) in acol.iter().zip(acc.iter_mut()) {
+                for l in 0..W {
+                    acc[l] = acc[l] + s * brow[l];
+                }
             }
         }
     }
