@@ -10,8 +10,11 @@
 //! - [`matmul_add`] and [`matmul_tn_add`] (and their overwriting forms) add
 //!   the products of the shared dimension `p = 0, 1, ..` one after the other
 //!   onto the output's previous value: `out + t_0 + t_1 + ...`.
-//! - [`matmul_nt_add`] computes each element as a [`dot`] of two contiguous
-//!   rows (eight interleaved partial sums) and adds it to the output.
+//! - [`matmul_nt_add`] depends on the width `n` of the output. Below
+//!   [`NT_BY_COLUMNS`] columns it computes each element as a [`dot`] of two
+//!   contiguous rows (eight interleaved partial sums) and adds it to the
+//!   output; from [`NT_BY_COLUMNS`] columns on it transposes `b` into work
+//!   space and sums like [`matmul_add`], `out + t_0 + t_1 + ...` in order.
 
 use std::mem::size_of;
 
@@ -146,12 +149,25 @@ fn packed_dots<T: Element, const R: usize>(
     }
 }
 
+/// From this many output columns on, [`matmul_nt_add_with`] transposes `b`
+/// and runs the register tiles of [`matmul_add`] (four rows by up to sixteen
+/// columns held in registers while the shared dimension runs): enough
+/// columns fill a tile's vector width, and each value of `a` is then used
+/// for `n` products, not two. With fewer columns the tiles would be mostly
+/// scalar, and the paired dots are faster.
+pub const NT_BY_COLUMNS: usize = 8;
+
 multiversion! {
     /// Accumulated: `out (m x n) += a (m x k) * b^T`, with `b` stored as
-    /// `n x k`; each element adds `dot(a row i, b row j)` (see [`dot`]).
-    /// `work` is work space, grown once and reused: `b`'s rows are first
-    /// interleaved into it by pairs, so that each group of eight of `a` is
-    /// loaded once for two dots and the loop needs no bounds checks.
+    /// `n x k`. `work` is work space, grown once and reused.
+    ///
+    /// Order (deterministic, fixed by the shape):
+    /// - `n < NT_BY_COLUMNS`: each element adds `dot(a row i, b row j)` (see
+    ///   [`dot`]). `b`'s rows are first interleaved into `work` by pairs, so
+    ///   that each group of eight of `a` is loaded once for two dots.
+    /// - `n >= NT_BY_COLUMNS`: `b` is transposed into `work` (`k x n`) and
+    ///   each element is `out + a[i,0] b[j,0] + a[i,1] b[j,1] + ...` in that
+    ///   order, exactly as [`matmul_add`] with `b^T`.
     pub fn matmul_nt_add_with<T: Element>(
         a: &[T],
         b: &[T],
@@ -162,6 +178,13 @@ multiversion! {
         work: &mut Vec<T>,
     ) {
         if k == 0 || n == 0 {
+            return;
+        }
+        if n >= NT_BY_COLUMNS {
+            work.clear();
+            work.resize(k * n, T::zero());
+            super::transpose(&b[..n * k], work, n, k);
+            axpy_tiles(a, (k, 1), work, out, m, k, n);
             return;
         }
         pack_nt(b, k, n, work);
@@ -333,12 +356,30 @@ fn axpy_tile<T: Element, const H: usize, const W: usize>(
     for (h, acc) in acc.iter_mut().enumerate() {
         acc.copy_from_slice(&out[(i0 + h) * n + j0..][..W]);
     }
-    for p in 0..k {
-        let brow = &b[p * n + j0..][..W];
-        for (h, acc) in acc.iter_mut().enumerate() {
-            let s = a[(i0 + h) * row_stride + p * p_stride];
-            for l in 0..W {
-                acc[l] = acc[l] + s * brow[l];
+    // Same order either way; the two loops only differ in how `A[i, p]` is
+    // reached, so that neither checks bounds per `p` for every row.
+    if p_stride == 1 {
+        // Rows of `A` are contiguous runs of `k` (`matmul_add`).
+        let rows: [&[T]; H] = std::array::from_fn(|h| &a[(i0 + h) * row_stride..][..k]);
+        for (p, brow) in (0..k).zip(b.chunks_exact(n)) {
+            let brow = &brow[j0..j0 + W];
+            for (row, acc) in rows.iter().zip(acc.iter_mut()) {
+                let s = row[p];
+                for l in 0..W {
+                    acc[l] = acc[l] + s * brow[l];
+                }
+            }
+        }
+    } else {
+        // `A = a^T` (`matmul_tn_add`, `row_stride == 1`): column `p` of `A`
+        // is row `p` of `a`, so the tile's `H` values are contiguous.
+        debug_assert_eq!(row_stride, 1);
+        for (arow, brow) in a.chunks(p_stride).zip(b.chunks_exact(n)).take(k) {
+            let (acol, brow) = (&arow[i0..i0 + H], &brow[j0..j0 + W]);
+            for (&s, acc) in acol.iter().zip(acc.iter_mut()) {
+                for l in 0..W {
+                    acc[l] = acc[l] + s * brow[l];
+                }
             }
         }
     }
@@ -439,6 +480,9 @@ mod tests {
             (4, 9, 17),
             (7, 100, 2),
             (3, 33, 21),
+            (5, 20, 7),
+            (6, 20, 8),
+            (9, 13, 9),
             (128, 100, 16),
         ] {
             let a = data(m * k, 1);
@@ -474,8 +518,14 @@ mod tests {
             let mut want = start.clone();
             for i in 0..m {
                 for j in 0..n {
-                    want[i * n + j] +=
-                        dot_reference(&a[i * k..(i + 1) * k], &b_nk[j * k..(j + 1) * k]);
+                    if n >= NT_BY_COLUMNS {
+                        for p in 0..k {
+                            want[i * n + j] += a[i * k + p] * b_nk[j * k + p];
+                        }
+                    } else {
+                        want[i * n + j] +=
+                            dot_reference(&a[i * k..(i + 1) * k], &b_nk[j * k..(j + 1) * k]);
+                    }
                 }
             }
             let mut got = start.clone();
