@@ -25,7 +25,6 @@ pub struct Trainer<T: Element> {
     tape: Tape<T>,
     eval_tape: Tape<T>,
     batch_rng: LaneRng,
-    x: Vec<T>,
     targets: Vec<T>,
     steps_done: u64,
 }
@@ -41,7 +40,6 @@ impl<T: Element> Trainer<T> {
             lr: config.learning_rate,
             ..AdamConfig::default()
         })?;
-        let n = task.input_size();
         Ok(Trainer {
             batch_rng: task.batch_rng(),
             config: config.clone(),
@@ -50,7 +48,6 @@ impl<T: Element> Trainer<T> {
             adam,
             tape: Tape::new(),
             eval_tape: Tape::new(),
-            x: vec![T::zero(); config.batch_size * n],
             targets: vec![T::zero(); config.batch_size],
             steps_done: 0,
         })
@@ -83,11 +80,15 @@ impl<T: Element> Trainer<T> {
     pub fn step(&mut self) -> Result<T> {
         let t = self.steps_done;
         let (b, n) = (self.config.batch_size, self.task.input_size());
-        self.task
-            .fill_batch(&mut self.batch_rng, &mut self.x, &mut self.targets)?;
         let tape = &mut self.tape;
         tape.reset();
-        let x = tape.constant_slice(Shape::matrix(b, n), &self.x)?;
+        // The batch is drawn straight into the tape (no copy of 12,800 inputs).
+        let (task, rng, targets) = (&self.task, &mut self.batch_rng, &mut self.targets);
+        let mut filled = Ok(());
+        let x = tape.constant_with(Shape::matrix(b, n), |xs| {
+            filled = task.fill_batch(rng, xs, targets);
+        });
+        filled?;
         let target = tape.constant_slice(Shape::matrix(b, 1), &self.targets)?;
         let weights = self.model.record_weights(tape)?;
         let y = self.model.forward(tape, &weights, x)?;

@@ -249,6 +249,39 @@ impl<T: Element> Tape<T> {
         self.handle(self.nodes.len() - 1)
     }
 
+    /// Records a constant whose values `fill` writes in place, straight into
+    /// the tape's buffer (the slice starts zeroed). For large inputs such as
+    /// training batches this saves drawing them into a buffer of their own
+    /// and copying it onto the tape.
+    ///
+    /// ```
+    /// use arithgrad::{Shape, Tape};
+    /// let mut t = Tape::<f32>::new();
+    /// let x = t.constant_with(Shape::vector(3), |xs| {
+    ///     for (i, v) in xs.iter_mut().enumerate() {
+    ///         *v = i as f32;
+    ///     }
+    /// });
+    /// assert_eq!(t.value(x)?, &[0.0, 1.0, 2.0]);
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn constant_with(&mut self, shape: Shape, fill: impl FnOnce(&mut [T])) -> Var {
+        let offset = self.values.len();
+        self.values.resize(offset + shape.numel(), T::zero());
+        fill(&mut self.values[offset..]);
+        let grad_offset = self.grad_slot(false, shape);
+        self.nodes.push(Node {
+            op: Op::Constant,
+            inputs: [0; 2],
+            arity: 0,
+            shape,
+            offset,
+            grad_offset,
+            needs_grad: false,
+        });
+        self.handle(self.nodes.len() - 1)
+    }
+
     /// Records a constant: a value that is never differentiated.
     pub fn constant(&mut self, t: &Tensor<T>) -> Var {
         self.push_leaf(Op::Constant, t.shape(), t.data(), false)
