@@ -66,6 +66,18 @@ fn cell(model: ModelSpec, task: TaskConfig) -> RunConfig {
     RunConfig::new(model, task)
 }
 
+/// Every multiplication model of the parameter sweeps on each of `tasks`.
+fn mul_models_on(tasks: impl IntoIterator<Item = TaskConfig>) -> Vec<RunConfig> {
+    tasks
+        .into_iter()
+        .flat_map(|task| {
+            MUL_MODELS
+                .iter()
+                .map(move |m| cell(m.spec(task.input_size, 2), task.clone()))
+        })
+        .collect()
+}
+
 fn default_task(op: Operation) -> TaskConfig {
     TaskConfig::new(op)
 }
@@ -150,19 +162,11 @@ pub fn preset(name: &str) -> Result<Preset> {
                 name: "ranges",
                 description: "seven interpolation/extrapolation ranges on mul",
                 seeds: SWEEP_SEEDS,
-                cells: pairs
-                    .iter()
-                    .flat_map(|&(inter, extra)| {
-                        MUL_MODELS.iter().map(move |m| {
-                            let task = TaskConfig {
-                                interpolation_range: inter,
-                                extrapolation_range: extra,
-                                ..default_task(Operation::Mul)
-                            };
-                            cell(m.spec(n, 2), task)
-                        })
-                    })
-                    .collect(),
+                cells: mul_models_on(pairs.iter().map(|&(inter, extra)| TaskConfig {
+                    interpolation_range: inter,
+                    extrapolation_range: extra,
+                    ..default_task(Operation::Mul)
+                })),
             }
         }
         "ablation" => Preset {
@@ -196,54 +200,38 @@ pub fn preset(name: &str) -> Result<Preset> {
             name: "input-size",
             description: "input size 4, 10, 25, 50, 75, 100, ..., 300 on mul",
             seeds: SWEEP_SEEDS,
-            cells: [
-                4, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300,
-            ]
-            .into_iter()
-            .flat_map(|size| {
-                MUL_MODELS.iter().map(move |m| {
-                    let task = TaskConfig {
-                        input_size: size,
-                        ..default_task(Operation::Mul)
-                    };
-                    cell(m.spec(size, 2), task)
-                })
-            })
-            .collect(),
+            cells: mul_models_on(
+                [
+                    4, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300,
+                ]
+                .into_iter()
+                .map(|input_size| TaskConfig {
+                    input_size,
+                    ..default_task(Operation::Mul)
+                }),
+            ),
         },
         "overlap" => Preset {
             name: "overlap",
             description: "overlap ratio 0, 0.1, 0.25, 0.5, 0.75, 1 on mul",
             seeds: SWEEP_SEEDS,
-            cells: [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
-                .into_iter()
-                .flat_map(|ratio| {
-                    MUL_MODELS.iter().map(move |m| {
-                        let task = TaskConfig {
-                            overlap_ratio: ratio,
-                            ..default_task(Operation::Mul)
-                        };
-                        cell(m.spec(n, 2), task)
-                    })
-                })
-                .collect(),
+            cells: mul_models_on([0.0, 0.1, 0.25, 0.5, 0.75, 1.0].into_iter().map(
+                |overlap_ratio| TaskConfig {
+                    overlap_ratio,
+                    ..default_task(Operation::Mul)
+                },
+            )),
         },
         "subset" => Preset {
             name: "subset",
             description: "subset ratio 0.05, 0.1, 0.25, 0.5 on mul",
             seeds: SWEEP_SEEDS,
-            cells: [0.05, 0.1, 0.25, 0.5]
-                .into_iter()
-                .flat_map(|ratio| {
-                    MUL_MODELS.iter().map(move |m| {
-                        let task = TaskConfig {
-                            subset_ratio: ratio,
-                            ..default_task(Operation::Mul)
-                        };
-                        cell(m.spec(n, 2), task)
-                    })
-                })
-                .collect(),
+            cells: mul_models_on([0.05, 0.1, 0.25, 0.5].into_iter().map(|subset_ratio| {
+                TaskConfig {
+                    subset_ratio,
+                    ..default_task(Operation::Mul)
+                }
+            })),
         },
         "regularizer" => {
             let lambdas = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0];
