@@ -39,10 +39,7 @@ pub fn bench(args: &BenchArgs) -> CliResult {
         report.model,
         report.input_size,
         report.hidden,
-        match report.precision {
-            Precision::F32 => "f32",
-            Precision::F64 => "f64",
-        },
+        report.precision,
         report.batch,
         if report.lambda > 0.0 {
             format!(", regularizer on (lambda {})", report.lambda)

@@ -163,17 +163,10 @@ pub(crate) fn facets(config: &RunConfig) -> Vec<Facet> {
         ),
         facet(
             "precision",
-            format!("precision={}", precision_name(config)),
+            format!("precision={}", config.precision),
             config.precision != base.precision,
         ),
     ]
-}
-
-fn precision_name(config: &RunConfig) -> &'static str {
-    match config.precision {
-        crate::experiment::Precision::F32 => "f32",
-        crate::experiment::Precision::F64 => "f64",
-    }
 }
 
 /// Joins the texts of the facets whose names are in `shown`.
