@@ -12,8 +12,8 @@
 //!   onto the output's previous value: `out + t_0 + t_1 + ...`.
 //! - [`matmul_nt_add`] depends on the width `n` of the output. Below
 //!   [`NT_BY_COLUMNS`] columns it computes each element as a [`dot`] of two
-//!   contiguous rows (eight interleaved partial sums) and adds it to the
-//!   output; from [`NT_BY_COLUMNS`] columns on it transposes `b` into work
+//!   contiguous rows (eight interleaved partial sums combined as a tree) and
+//!   adds it to the output; from [`NT_BY_COLUMNS`] columns on it transposes `b` into work
 //!   space and sums like [`matmul_add`], `out + t_0 + t_1 + ...` in order.
 
 use std::mem::size_of;
@@ -28,9 +28,12 @@ const LANES: usize = 8;
 /// Dot product, summed in eight interleaved lanes so it vectorises.
 ///
 /// Order: lane `l` sums `a[p] b[p]` for `p = l, l + 8, ..` below the last
-/// multiple of 8; the lanes are then added in order `0..8` onto zero; the
-/// remaining `k mod 8` products are summed in order onto zero and added
-/// last. Deterministic, and the same on every machine.
+/// multiple of 8, onto zero in increasing `p`; the lanes are combined as a
+/// tree, `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))` (halves, then
+/// quarters, then the last pair: three vector additions where a sum in lane
+/// order takes seven dependent ones); the remaining `k mod 8` products are
+/// summed in order onto zero and added last. Deterministic, and the same on
+/// every machine.
 #[inline]
 pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     let n = a.len().min(b.len());
@@ -44,9 +47,27 @@ pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
             acc[l] = acc[l] + av[l] * bv[l];
         }
     }
-    let mut out = T::zero();
-    finish_dot(&mut out, &acc, &a[whole..n], &b[whole..n]);
-    out
+    reduce_lanes(&acc) + dot_in_order(&a[whole..n], &b[whole..n])
+}
+
+/// `Σ a[p] b[p]` in order onto zero (the tail of a [`dot`]).
+#[inline(always)]
+fn dot_in_order<T: Element>(a: &[T], b: &[T]) -> T {
+    let mut s = T::zero();
+    for (&x, &y) in a.iter().zip(b) {
+        s = s + x * y;
+    }
+    s
+}
+
+/// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`: the lanes of a
+/// [`dot`] combined as a vector unit does it (high half onto low half, then
+/// again, then the last two).
+#[inline(always)]
+fn reduce_lanes<T: Element>(l: &[T; LANES]) -> T {
+    let halves = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
+    let quarters = [halves[0] + halves[2], halves[1] + halves[3]];
+    quarters[0] + quarters[1]
 }
 
 /// The sum of `a`, in eight interleaved lanes like [`dot`] (lane `l` sums
@@ -74,78 +95,35 @@ pub fn sum<T: Element>(a: &[T]) -> T {
     s + tail
 }
 
-/// `out += (((l0 + l1) + l2) + ... + l7) + tail`, where `tail` sums the
-/// products of `a_tail` and `b_tail` in order onto zero: the end of a
-/// [`dot`].
+/// Rows of `a` whose dots with one row of `b` [`matmul_nt_add_with`]
+/// computes together: four independent sums in flight (one alone would wait
+/// on the latency of its additions), and each loaded group of `b` used four
+/// times.
+const NT_ROWS: usize = 4;
+
+/// `out[h · n] += dot(a row h, b)` for the `H` rows of `a` (`H x k`), each
+/// in the order of [`dot`].
 #[inline(always)]
-fn finish_dot<T: Element>(out: &mut T, lanes: &[T; LANES], a_tail: &[T], b_tail: &[T]) {
-    let mut tail = T::zero();
-    for (&x, &y) in a_tail.iter().zip(b_tail) {
-        tail = tail + x * y;
-    }
-    let mut s = T::zero();
-    for &v in lanes {
-        s = s + v;
-    }
-    *out = *out + (s + tail);
-}
-
-/// Rows of `b` handled together by [`matmul_nt_add_with`]: each group of
-/// eight of a row of `a` is loaded once for two dots. (With four, the
-/// compiler no longer keeps the accumulators in vector registers.)
-const NT_ROWS: usize = 2;
-
-/// Copies the whole groups of eight of every row of `b` (`n x k`) into
-/// `packed`, interleaved by blocks of `NT_ROWS` rows (and a last block of
-/// one row if `n` is odd): for a block of `r` rows starting at row `j`, group
-/// `c` of row `j + q` sits at `start + (c r + q) 8`. A pass over `a` then
-/// reads each block's groups from one contiguous run.
-fn pack_nt<T: Element>(b: &[T], k: usize, n: usize, packed: &mut Vec<T>) {
+fn dots_add<T: Element, const H: usize>(a: &[T], b: &[T], out: &mut [T], k: usize, n: usize) {
     let whole = k - k % LANES;
-    packed.clear();
-    packed.reserve(n * whole);
-    let mut j = 0;
-    for r in block_sizes(n) {
-        for c in 0..whole / LANES {
-            for q in 0..r {
-                let at = (j + q) * k + c * LANES;
-                packed.extend_from_slice(&b[at..at + LANES]);
-            }
-        }
-        j += r;
-    }
-}
-
-/// The sizes of the row blocks of [`pack_nt`]: pairs, then a single row
-/// if `n` is odd.
-fn block_sizes(n: usize) -> impl Iterator<Item = usize> {
-    std::iter::repeat_n(NT_ROWS, n / NT_ROWS).chain((n % NT_ROWS == 1).then_some(1))
-}
-
-/// `out[j] += dot(a, b row j)` for the `R` rows of one block, from the
-/// block's packed groups (`R · 8 · groups` values) and the rows' tails.
-#[inline(always)]
-fn packed_dots<T: Element, const R: usize>(
-    a: &[T],
-    block: &[T],
-    b_rows: &[T],
-    k: usize,
-    out: &mut [T],
-) {
-    let whole = k - k % LANES;
-    let mut acc = [[T::zero(); LANES]; R];
-    for (av, bv) in a[..whole]
-        .chunks_exact(LANES)
-        .zip(block.chunks_exact(R * LANES))
-    {
-        for (acc, bv) in acc.iter_mut().zip(bv.chunks_exact(LANES)) {
+    let rows: [&[T]; H] = std::array::from_fn(|h| &a[h * k..(h + 1) * k]);
+    let mut acc = [[T::zero(); LANES]; H];
+    for (c, bv) in b[..whole].chunks_exact(LANES).enumerate() {
+        for (row, acc) in rows.iter().zip(acc.iter_mut()) {
+            let av = &row[c * LANES..(c + 1) * LANES];
             for l in 0..LANES {
                 acc[l] = acc[l] + av[l] * bv[l];
             }
         }
     }
-    for ((o, acc), brow) in out.iter_mut().zip(&acc).zip(b_rows.chunks_exact(k)) {
-        finish_dot(o, acc, &a[whole..k], &brow[whole..]);
+    // The lanes are combined after a barrier: without it the compiler
+    // vectorises the combinations across the rows and, to feed that, keeps
+    // the accumulators above in a transposed layout (two to three times
+    // slower). The barrier costs one store and load of each accumulator.
+    let acc = std::hint::black_box(acc);
+    for (h, (row, acc)) in rows.iter().zip(&acc).enumerate() {
+        let o = &mut out[h * n];
+        *o = *o + (reduce_lanes(acc) + dot_in_order(&row[whole..], &b[whole..k]));
     }
 }
 
@@ -154,7 +132,7 @@ fn packed_dots<T: Element, const R: usize>(
 /// columns held in registers while the shared dimension runs): enough
 /// columns fill a tile's vector width, and each value of `a` is then used
 /// for `n` products, not two. With fewer columns the tiles would be mostly
-/// scalar, and the paired dots are faster.
+/// scalar, and the dots are faster.
 pub const NT_BY_COLUMNS: usize = 8;
 
 multiversion! {
@@ -163,8 +141,7 @@ multiversion! {
     ///
     /// Order (deterministic, fixed by the shape):
     /// - `n < NT_BY_COLUMNS`: each element adds `dot(a row i, b row j)` (see
-    ///   [`dot`]). `b`'s rows are first interleaved into `work` by pairs, so
-    ///   that each group of eight of `a` is loaded once for two dots.
+    ///   [`dot`]), four rows of `a` at a time; `work` is not used.
     /// - `n >= NT_BY_COLUMNS`: `b` is transposed into `work` (`k x n`) and
     ///   each element is `out + a[i,0] b[j,0] + a[i,1] b[j,1] + ...` in that
     ///   order, exactly as [`matmul_add`] with `b^T`.
@@ -187,20 +164,18 @@ multiversion! {
             axpy_tiles(a, (k, 1), work, out, m, k, n);
             return;
         }
-        pack_nt(b, k, n, work);
-        let whole = k - k % LANES;
-        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
-            let (mut j, mut at) = (0, 0);
-            for r in block_sizes(n) {
-                let block = &work[at..at + r * whole];
-                let (rows, outs) = (&b[j * k..(j + r) * k], &mut orow[j..j + r]);
-                if r == NT_ROWS {
-                    packed_dots::<T, NT_ROWS>(arow, block, rows, k, outs);
-                } else {
-                    packed_dots::<T, 1>(arow, block, rows, k, outs);
-                }
-                j += r;
-                at += r * whole;
+        let (a, out) = (&a[..m * k], &mut out[..m * n]);
+        let mut blocks = a.chunks_exact(NT_ROWS * k).zip(out.chunks_exact_mut(NT_ROWS * n));
+        for (ablock, oblock) in &mut blocks {
+            for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
+                dots_add::<T, NT_ROWS>(ablock, brow, &mut oblock[j..], k, n);
+            }
+        }
+        let rest = m % NT_ROWS;
+        let (a, out) = (&a[(m - rest) * k..], &mut out[(m - rest) * n..]);
+        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
+            for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
+                dots_add::<T, 1>(arow, brow, &mut orow[j..], k, n);
             }
         }
     }
@@ -455,19 +430,27 @@ mod tests {
     /// The documented orders, written one element at a time.
     fn dot_reference(a: &[f32], b: &[f32]) -> f32 {
         let whole = a.len() / LANES * LANES;
-        let mut lanes = [0f32; LANES];
+        let mut l = [0f32; LANES];
         for p in 0..whole {
-            lanes[p % LANES] += a[p] * b[p];
+            l[p % LANES] += a[p] * b[p];
         }
         let mut tail = 0f32;
         for p in whole..a.len() {
             tail += a[p] * b[p];
         }
-        let mut s = 0f32;
-        for v in lanes {
-            s += v;
+        (((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))) + tail
+    }
+
+    #[test]
+    fn dot_sums_in_the_documented_order() {
+        for len in [0, 1, 7, 8, 9, 16, 19, 100] {
+            let (a, b) = (data(len, 11), data(len, 12));
+            assert_eq!(
+                dot(&a, &b).to_bits(),
+                dot_reference(&a, &b).to_bits(),
+                "{len}"
+            );
         }
-        s + tail
     }
 
     #[test]
