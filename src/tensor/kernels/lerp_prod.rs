@@ -132,6 +132,15 @@ multiversion! {
         if gx.is_none() && gw.is_none() {
             return;
         }
+        // Row by row for few inputs, with their number known to the
+        // compiler (so that each row's values stay in registers).
+        match inputs {
+            1 => return backward_by_rows::<T, 1>(x, w, g, gx, gw, rows, outputs),
+            2 => return backward_by_rows::<T, 2>(x, w, g, gx, gw, rows, outputs),
+            3 => return backward_by_rows::<T, 3>(x, w, g, gx, gw, rows, outputs),
+            4 => return backward_by_rows::<T, 4>(x, w, g, gx, gw, rows, outputs),
+            _ => {}
+        }
         let block = inputs * rows;
         work.clear();
         work.resize(4 * block + 2 * rows, T::zero());
@@ -174,6 +183,64 @@ multiversion! {
                     }
                 }
             }
+        }
+    }
+}
+
+/// [`lerp_prod_backward_add`] for `N` (one to four) inputs, one row at a
+/// time, each row's factors, prefix products and gradients in registers:
+/// with so few inputs (an NMU layer has as many as the hidden size) passes
+/// over columns cost more in bookkeeping than they save. The result is
+/// bit-identical: the same operations in the same order (the factor gradients of
+/// [`lerp_prod_factor_grads`], then `gx` over `o` increasing and `gw` over `b`
+/// increasing), so the same bits.
+#[inline(always)]
+fn backward_by_rows<T: Element, const N: usize>(
+    x: &[T],
+    w: &[T],
+    g: &[T],
+    gx: Option<&mut [T]>,
+    gw: Option<&mut [T]>,
+    rows: usize,
+    outputs: usize,
+) {
+    let inputs = N;
+    let (mut gx, mut gw) = (gx, gw);
+    for (o, wrow) in w.chunks_exact(inputs).enumerate().take(outputs) {
+        let mut wv = [T::zero(); N];
+        wv[..inputs].copy_from_slice(wrow);
+        // This output's row of `gw`, summed in registers over the batch.
+        let mut gw_row = [T::zero(); N];
+        if let Some(gw) = gw.as_deref() {
+            gw_row[..inputs].copy_from_slice(&gw[o * inputs..(o + 1) * inputs]);
+        }
+        for (b, xrow) in x.chunks_exact(inputs).enumerate().take(rows) {
+            let gv = g[b * outputs + o];
+            let (mut factor, mut prefix) = ([T::one(); N], [T::one(); N]);
+            let mut run = T::one();
+            for i in 0..inputs {
+                factor[i] = wv[i] * xrow[i] + (T::one() - wv[i]);
+                prefix[i] = run;
+                run = run * factor[i];
+            }
+            let mut d = [T::zero(); N];
+            let mut suffix = T::one();
+            for i in (0..inputs).rev() {
+                d[i] = gv * prefix[i] * suffix;
+                suffix = suffix * factor[i];
+            }
+            if let Some(gx) = gx.as_deref_mut() {
+                let gxrow = &mut gx[b * inputs..(b + 1) * inputs];
+                for i in 0..inputs {
+                    gxrow[i] = gxrow[i] + d[i] * wv[i];
+                }
+            }
+            for i in 0..inputs {
+                gw_row[i] = gw_row[i] + d[i] * (xrow[i] - T::one());
+            }
+        }
+        if let Some(gw) = gw.as_deref_mut() {
+            gw[o * inputs..(o + 1) * inputs].copy_from_slice(&gw_row[..inputs]);
         }
     }
 }
@@ -278,7 +345,20 @@ mod tests {
 
     #[test]
     fn one_pass_backward_matches_the_three_passes_bit_for_bit() {
-        let (rows, inputs, outputs) = (5, 4, 3);
+        // Row by row up to four inputs, by columns above.
+        for (rows, inputs, outputs) in [
+            (5, 4, 3),
+            (7, 1, 1),
+            (9, 2, 1),
+            (6, 8, 2),
+            (5, 9, 3),
+            (4, 13, 1),
+        ] {
+            one_pass_matches_three_passes(rows, inputs, outputs);
+        }
+    }
+
+    fn one_pass_matches_three_passes(rows: usize, inputs: usize, outputs: usize) {
         let x: Vec<f32> = (0..rows * inputs).map(|k| 0.37 * k as f32 - 2.1).collect();
         let w: Vec<f32> = (0..outputs * inputs)
             .map(|k| (0.7 * k as f32).sin())
