@@ -84,9 +84,7 @@ pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     }
     // x and w are the same node: the factor gradients first, then the two
     // sums into the one gradient slice (same arithmetic, same bits).
-    let d = &mut *c.scratch;
-    d.clear();
-    d.resize(rows * outputs * inputs, T::zero());
+    let d = kernels::work_space(c.scratch, rows * outputs * inputs);
     kernels::lerp_prod_factor_grads(x, w, c.g, d, rows, inputs, outputs);
     if let Some(gx) = c.grads.get(0) {
         kernels::lerp_prod_backward_x_add(d, w, gx, rows, inputs, outputs);

@@ -87,8 +87,7 @@ multiversion! {
         outputs: usize,
         work: &mut Vec<T>,
     ) {
-        work.clear();
-        work.resize((inputs + 1) * rows, T::zero());
+        let work = super::work_space(work, (inputs + 1) * rows);
         let (xt, run) = work.split_at_mut(inputs * rows);
         columns_of(x, xt, rows, inputs);
         for (o, wrow) in w.chunks_exact(inputs).enumerate().take(outputs) {
@@ -142,8 +141,7 @@ multiversion! {
             _ => {}
         }
         let block = inputs * rows;
-        work.clear();
-        work.resize(4 * block + 2 * rows, T::zero());
+        let work = super::work_space(work, 4 * block + 2 * rows);
         // Columns of x, prefix products, factor gradients (by column, then
         // by row), the running products and the column of g.
         let (xt, rest) = work.split_at_mut(block);

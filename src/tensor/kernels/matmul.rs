@@ -158,10 +158,9 @@ multiversion! {
             return;
         }
         if n >= NT_BY_COLUMNS {
-            work.clear();
-            work.resize(k * n, T::zero());
-            super::transpose(&b[..n * k], work, n, k);
-            axpy_tiles(a, (k, 1), work, out, m, k, n);
+            let bt = super::work_space(work, k * n);
+            super::transpose(&b[..n * k], bt, n, k);
+            axpy_tiles(a, (k, 1), bt, out, m, k, n);
             return;
         }
         let (a, out) = (&a[..m * k], &mut out[..m * n]);
