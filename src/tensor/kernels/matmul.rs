@@ -96,10 +96,10 @@ pub fn sum<T: Element>(a: &[T]) -> T {
 }
 
 /// Rows of `a` whose dots with one row of `b` [`matmul_nt_add_with`]
-/// computes together: four independent sums in flight (one alone would wait
-/// on the latency of its additions), and each loaded group of `b` used four
-/// times.
-const NT_ROWS: usize = 4;
+/// computes together with AVX2: eight independent sums in flight (one alone waits on
+/// the latency of its additions; four still do, by about a third), and each
+/// loaded group of `b` used eight times.
+const NT_ROWS: usize = 8;
 
 /// `out[h · n] += dot(a row h, b)` for the `H` rows of `a` (`H x k`), each
 /// in the order of [`dot`].
@@ -141,7 +141,8 @@ multiversion! {
     ///
     /// Order (deterministic, fixed by the shape):
     /// - `n < NT_BY_COLUMNS`: each element adds `dot(a row i, b row j)` (see
-    ///   [`dot`]), four rows of `a` at a time; `work` is not used.
+    ///   [`dot`]), eight (or four) rows of `a` at a time; `work` is not
+    ///   used.
     /// - `n >= NT_BY_COLUMNS`: `b` is transposed into `work` (`k x n`) and
     ///   each element is `out + a[i,0] b[j,0] + a[i,1] b[j,1] + ...` in that
     ///   order, exactly as [`matmul_add`] with `b^T`.
@@ -163,21 +164,36 @@ multiversion! {
             axpy_tiles(a, (k, 1), bt, out, m, k, n);
             return;
         }
-        let (a, out) = (&a[..m * k], &mut out[..m * n]);
-        let mut blocks = a.chunks_exact(NT_ROWS * k).zip(out.chunks_exact_mut(NT_ROWS * n));
-        for (ablock, oblock) in &mut blocks {
-            for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
-                dots_add::<T, NT_ROWS>(ablock, brow, &mut oblock[j..], k, n);
-            }
+        // Blocks of eight rows (four where SSE's registers would not hold
+        // eight sums of eight lanes), then of four, then single rows.
+        let (mut a, mut out) = (&a[..m * k], &mut out[..m * n]);
+        if crate::simd::avx2_available() {
+            (a, out) = nt_blocks::<T, NT_ROWS>(a, b, out, k, n);
         }
-        let rest = m % NT_ROWS;
-        let (a, out) = (&a[(m - rest) * k..], &mut out[(m - rest) * n..]);
-        for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
-            for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
-                dots_add::<T, 1>(arow, brow, &mut orow[j..], k, n);
-            }
+        (a, out) = nt_blocks::<T, 4>(a, b, out, k, n);
+        nt_blocks::<T, 1>(a, b, out, k, n);
+    }
+}
+
+/// `out += a b^T` for the whole blocks of `H` rows of `a`, with
+/// [`dots_add`]; returns the rows of `a` and `out` left over.
+#[inline(always)]
+fn nt_blocks<'a, 'o, T: Element, const H: usize>(
+    a: &'a [T],
+    b: &[T],
+    out: &'o mut [T],
+    k: usize,
+    n: usize,
+) -> (&'a [T], &'o mut [T]) {
+    let rows = a.len() / k / H * H;
+    let (a, a_rest) = a.split_at(rows * k);
+    let (out, out_rest) = out.split_at_mut(rows * n);
+    for (ablock, oblock) in a.chunks_exact(H * k).zip(out.chunks_exact_mut(H * n)) {
+        for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
+            dots_add::<T, H>(ablock, brow, &mut oblock[j..], k, n);
         }
     }
+    (a_rest, out_rest)
 }
 
 /// [`matmul_nt_add_with`] with a work buffer of its own (allocated per
