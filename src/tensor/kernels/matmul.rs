@@ -265,20 +265,26 @@ multiversion! {
     ) {
         // Four rows per tile where AVX2's sixteen wide registers hold them,
         // two where SSE's would not (tiling never changes a result).
+        //
+        // Every output element is one chain of dependent additions (`p` in
+        // order), so a tile is only as fast as the number of chains it keeps
+        // in flight: where only one or two rows remain (the weight gradient of
+        // a layer with one or two outputs is all such rows), AVX2 tiles are
+        // twice as wide.
         let wide = crate::simd::avx2_available();
         match (size_of::<T>() <= 4, wide) {
-            (true, true) => axpy_rows::<T, 4, 16>(a, stride, b, out, m, k, n),
-            (true, false) => axpy_rows::<T, 2, 16>(a, stride, b, out, m, k, n),
-            (false, true) => axpy_rows::<T, 4, 8>(a, stride, b, out, m, k, n),
-            (false, false) => axpy_rows::<T, 2, 8>(a, stride, b, out, m, k, n),
+            (true, true) => axpy_rows::<T, 4, 16, 32>(a, stride, b, out, m, k, n),
+            (true, false) => axpy_rows::<T, 2, 16, 16>(a, stride, b, out, m, k, n),
+            (false, true) => axpy_rows::<T, 4, 8, 16>(a, stride, b, out, m, k, n),
+            (false, false) => axpy_rows::<T, 2, 8, 8>(a, stride, b, out, m, k, n),
         }
     }
 }
 
 /// Every row of the output: tiles of `H` rows, then of 2 and 1 for the
-/// last rows.
+/// last rows (those `W2` columns wide).
 #[inline(always)]
-fn axpy_rows<T: Element, const H: usize, const W: usize>(
+fn axpy_rows<T: Element, const H: usize, const W: usize, const W2: usize>(
     a: &[T],
     stride: (usize, usize),
     b: &[T],
@@ -289,22 +295,23 @@ fn axpy_rows<T: Element, const H: usize, const W: usize>(
 ) {
     let mut i = 0;
     while i + H <= m {
-        axpy_columns::<T, H, W>(a, stride, b, out, i, k, n);
+        axpy_columns::<T, H, W, W>(a, stride, b, out, i, k, n);
         i += H;
     }
     if H > 2 && i + 2 <= m {
-        axpy_columns::<T, 2, W>(a, stride, b, out, i, k, n);
+        axpy_columns::<T, 2, W, W2>(a, stride, b, out, i, k, n);
         i += 2;
     }
     if i < m {
-        axpy_columns::<T, 1, W>(a, stride, b, out, i, k, n);
+        axpy_columns::<T, 1, W, W2>(a, stride, b, out, i, k, n);
     }
 }
 
-/// Rows `i0 .. i0 + H` of the output, every column: tiles of `W`, then 4,
-/// then single columns.
+/// Rows `i0 .. i0 + H` of the output, every column: tiles of `WIDE`
+/// columns (if wider than `W`), then of `W`, then 4, then single columns.
 #[inline(always)]
-fn axpy_columns<T: Element, const H: usize, const W: usize>(
+#[allow(clippy::too_many_arguments)]
+fn axpy_columns<T: Element, const H: usize, const W: usize, const WIDE: usize>(
     a: &[T],
     stride: (usize, usize),
     b: &[T],
@@ -314,6 +321,12 @@ fn axpy_columns<T: Element, const H: usize, const W: usize>(
     n: usize,
 ) {
     let mut j = 0;
+    if WIDE > W {
+        while j + WIDE <= n {
+            axpy_tile::<T, H, WIDE>(a, stride, b, out, i0, j, k, n);
+            j += WIDE;
+        }
+    }
     while j + W <= n {
         axpy_tile::<T, H, W>(a, stride, b, out, i0, j, k, n);
         j += W;
@@ -482,6 +495,9 @@ mod tests {
             (6, 20, 8),
             (9, 13, 9),
             (128, 100, 16),
+            (2, 128, 100),
+            (7, 5, 70),
+            (17, 9, 3),
         ] {
             let a = data(m * k, 1);
             let b_kn = data(k * n, 2);
