@@ -1,5 +1,5 @@
-//! Times the hot kernels of the training step one by one (best of seven
-//! blocks of 20,000 calls): the batch fill, and the matrix products of the
+//! Times the hot kernels of the training step one by one (best of forty
+//! blocks of 4,000 calls): the batch fill, and the matrix products of the
 //! NAU layer's forward (`matmul_nt`) and weight gradient (`matmul_tn_add`)
 //! for hidden sizes 2 and 16.
 //! `cargo run --release --example kernel_timing -- [rng]` (`rng`: fills only).
@@ -8,18 +8,19 @@ use arithgrad::tensor::kernels;
 use std::hint::black_box;
 use std::time::Instant;
 
-/// Prints the best time per call of `f` over seven blocks.
+/// Prints the best time per call of `f` over forty blocks (short blocks, so
+/// that some fall between the pauses of a shared machine).
 fn time(name: &str, mut f: impl FnMut()) {
     for _ in 0..1000 {
         f();
     }
     let mut best = f64::MAX;
-    for _ in 0..7 {
+    for _ in 0..40 {
         let t = Instant::now();
-        for _ in 0..20000 {
+        for _ in 0..4000 {
             f();
         }
-        best = best.min(t.elapsed().as_secs_f64() * 1e6 / 20000.0);
+        best = best.min(t.elapsed().as_secs_f64() * 1e6 / 4000.0);
     }
     println!("{name}: {best:.3} us");
 }
