@@ -28,15 +28,17 @@ const LANES: usize = 8;
 /// Dot product, summed in eight interleaved lanes so it vectorises.
 ///
 /// Order: lane `l` sums `a[p] b[p]` for `p = l, l + 8, ..` below the last
-/// multiple of 8, onto zero in increasing `p`; the lanes are combined as a
-/// tree, `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))` (halves, then
+/// multiple of 4 (so a last group of four products goes to lanes 0-3), onto
+/// zero in increasing `p`; the lanes are combined as a tree,
+/// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))` (halves, then
 /// quarters, then the last pair: three vector additions where a sum in lane
-/// order takes seven dependent ones); the remaining `k mod 8` products are
+/// order takes seven dependent ones); the remaining `k mod 4` products are
 /// summed in order onto zero and added last. Deterministic, and the same on
 /// every machine.
 #[inline]
 pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
     let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
     let whole = n - n % LANES;
     let mut acc = [T::zero(); LANES];
     for (av, bv) in a[..whole]
@@ -47,7 +49,24 @@ pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
             acc[l] = acc[l] + av[l] * bv[l];
         }
     }
-    reduce_lanes(&acc) + dot_in_order(&a[whole..n], &b[whole..n])
+    let rest = whole + add_half_group(&mut acc, &a[whole..], &b[whole..]);
+    reduce_lanes(&acc) + dot_in_order(&a[rest..], &b[rest..])
+}
+
+/// If `a` and `b` (the part of a [`dot`] after its groups of eight) hold four
+/// products or more, adds the first four into lanes 0-3. Returns where the
+/// products summed in order start (an offset from the start of the groups).
+#[inline(always)]
+fn add_half_group<T: Element>(acc: &mut [T; LANES], a: &[T], b: &[T]) -> usize {
+    const HALF: usize = LANES / 2;
+    let whole = a.len().min(b.len());
+    if whole < HALF {
+        return 0;
+    }
+    for l in 0..HALF {
+        acc[l] = acc[l] + a[l] * b[l];
+    }
+    HALF
 }
 
 /// `Σ a[p] b[p]` in order onto zero (the tail of a [`dot`]).
@@ -120,10 +139,14 @@ fn dots_add<T: Element, const H: usize>(a: &[T], b: &[T], out: &mut [T], k: usiz
     // vectorises the combinations across the rows and, to feed that, keeps
     // the accumulators above in a transposed layout (two to three times
     // slower). The barrier costs one store and load of each accumulator.
-    let acc = std::hint::black_box(acc);
+    let mut acc = std::hint::black_box(acc);
+    let mut rest = whole;
+    for (row, acc) in rows.iter().zip(acc.iter_mut()) {
+        rest = whole + add_half_group(acc, &row[whole..], &b[whole..k]);
+    }
     for (h, (row, acc)) in rows.iter().zip(&acc).enumerate() {
         let o = &mut out[h * n];
-        *o = *o + (reduce_lanes(acc) + dot_in_order(&row[whole..], &b[whole..k]));
+        *o = *o + (reduce_lanes(acc) + dot_in_order(&row[rest..], &b[rest..k]));
     }
 }
 
@@ -457,7 +480,7 @@ mod tests {
 
     /// The documented orders, written one element at a time.
     fn dot_reference(a: &[f32], b: &[f32]) -> f32 {
-        let whole = a.len() / LANES * LANES;
+        let whole = a.len() / 4 * 4;
         let mut l = [0f32; LANES];
         for p in 0..whole {
             l[p % LANES] += a[p] * b[p];
@@ -471,7 +494,7 @@ mod tests {
 
     #[test]
     fn dot_sums_in_the_documented_order() {
-        for len in [0, 1, 7, 8, 9, 16, 19, 100] {
+        for len in [0, 1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 19, 100] {
             let (a, b) = (data(len, 11), data(len, 12));
             assert_eq!(
                 dot(&a, &b).to_bits(),
