@@ -103,6 +103,34 @@ pub(crate) fn sum_f64<T: Element>(xs: &[T]) -> f64 {
     ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail
 }
 
+/// [`sum_f64`] of each of `R` slices of one length, side by side (the same
+/// order, so the same bits).
+#[inline(always)]
+fn sums_f64<T: Element, const R: usize>(xs: [&[T]; R]) -> [f64; R] {
+    let len = xs[0].len();
+    let whole = len - len % 4;
+    let mut acc = [[0.0f64; 4]; R];
+    for q in (0..whole).step_by(4) {
+        for (acc, x) in acc.iter_mut().zip(&xs) {
+            let x = &x[q..q + 4];
+            for k in 0..4 {
+                acc[k] += x[k].to_f64_lossy();
+            }
+        }
+    }
+    // Combined after a barrier (see `kernels::matmul`'s dots: otherwise the
+    // loop above is vectorised across the slices, in a slower layout).
+    let acc = std::hint::black_box(acc);
+    std::array::from_fn(|r| {
+        let mut tail = 0.0;
+        for &x in &xs[r][whole..len] {
+            tail += x.to_f64_lossy();
+        }
+        let acc = &acc[r];
+        ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail
+    })
+}
+
 multiversion! {
     /// Writes the target of every row of `x` (`[rows, n]`, `n = positions.input_size`)
     /// into `targets`: `a` and `b` summed in `f64` from the stored values, the
@@ -115,6 +143,19 @@ multiversion! {
     ) {
         let n = positions.input_size;
         let (a, b) = (positions.a.clone(), positions.b.clone());
+        // Four rows at a time, their sums side by side (a lone sum waits on
+        // the latency of its additions).
+        let mut rows = x.chunks_exact(4 * n).zip(targets.chunks_exact_mut(4));
+        for (block, ts) in &mut rows {
+            let row = |r: usize| &block[r * n..(r + 1) * n];
+            let sa = sums_f64::<T, 4>(std::array::from_fn(|r| &row(r)[a.clone()]));
+            let sb = sums_f64::<T, 4>(std::array::from_fn(|r| &row(r)[b.clone()]));
+            for ((t, a), b) in ts.iter_mut().zip(sa).zip(sb) {
+                *t = T::from_f64_lossy(operation.apply(a, b));
+            }
+        }
+        let done = targets.len() - targets.len() % 4;
+        let (x, targets) = (&x[done * n..], &mut targets[done..]);
         for (row, t) in x.chunks_exact(n).zip(targets.iter_mut()) {
             let a = sum_f64(&row[a.clone()]);
             let b = sum_f64(&row[b.clone()]);
@@ -190,6 +231,40 @@ mod tests {
                 (a, b)
             };
             assert_eq!(fill(true), fill(false), "{range}");
+        }
+    }
+
+    #[test]
+    fn targets_in_blocks_of_rows_match_one_row_at_a_time() {
+        // Values of many magnitudes, so that the order of the f64 sums shows.
+        let (rows, n) = (11, 37);
+        let positions = Positions {
+            input_size: n,
+            offset: 3,
+            a: 3..26,
+            b: 14..37,
+        };
+        let range = Range::union(-6.0e3, -2.0e-3, 2.0e-5, 6.0e7).unwrap();
+        let mut rng = LaneRng::stream(2, 9);
+        let (mut x32, mut x64) = (vec![0f32; rows * n], vec![0f64; rows * n]);
+        fill_range(&range, &mut rng, &mut x32);
+        fill_range(&range, &mut rng, &mut x64);
+        for operation in [Operation::Add, Operation::Mul, Operation::Div] {
+            let (mut t32, mut t64) = (vec![0f32; rows], vec![0f64; rows]);
+            fill_targets(&positions, operation, &x32, &mut t32);
+            fill_targets(&positions, operation, &x64, &mut t64);
+            for r in 0..rows {
+                let row32 = &x32[r * n..(r + 1) * n];
+                let row64 = &x64[r * n..(r + 1) * n];
+                let want32 = operation.apply(sum_f64(&row32[3..26]), sum_f64(&row32[14..37]));
+                let want64 = operation.apply(sum_f64(&row64[3..26]), sum_f64(&row64[14..37]));
+                assert_eq!(
+                    t32[r].to_bits(),
+                    (want32 as f32).to_bits(),
+                    "{operation} row {r}"
+                );
+                assert_eq!(t64[r].to_bits(), want64.to_bits(), "{operation} row {r}");
+            }
         }
     }
 
