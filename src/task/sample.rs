@@ -121,14 +121,17 @@ fn sums_f64<T: Element, const R: usize>(xs: [&[T]; R]) -> [f64; R] {
     // Combined after a barrier (see `kernels::matmul`'s dots: otherwise the
     // loop above is vectorised across the slices, in a slower layout).
     let acc = std::hint::black_box(acc);
-    std::array::from_fn(|r| {
+    // (A plain loop, not `array::from_fn`: that closure is not inlined, so
+    // it would run the portable code even in the AVX2 copy.)
+    let mut sums = [0.0; R];
+    for ((sum, acc), x) in sums.iter_mut().zip(&acc).zip(&xs) {
         let mut tail = 0.0;
-        for &x in &xs[r][whole..len] {
+        for &x in &x[whole..len] {
             tail += x.to_f64_lossy();
         }
-        let acc = &acc[r];
-        ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail
-    })
+        *sum = ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail;
+    }
+    sums
 }
 
 multiversion! {
