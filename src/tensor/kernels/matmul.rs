@@ -69,6 +69,14 @@ fn add_half_group<T: Element>(acc: &mut [T; LANES], a: &[T], b: &[T]) -> usize {
     HALF
 }
 
+/// [`dot`] of two slices of one length below eight (no group of eight).
+#[inline(always)]
+fn short_dot<T: Element>(a: &[T], b: &[T]) -> T {
+    let mut acc = [T::zero(); LANES];
+    let rest = add_half_group(&mut acc, a, b);
+    reduce_lanes(&acc) + dot_in_order(&a[rest..], &b[rest..])
+}
+
 /// `Σ a[p] b[p]` in order onto zero (the tail of a [`dot`]).
 #[inline(always)]
 fn dot_in_order<T: Element>(a: &[T], b: &[T]) -> T {
@@ -185,6 +193,17 @@ multiversion! {
             let bt = super::work_space(work, k * n);
             super::transpose(&b[..n * k], bt, n, k);
             axpy_tiles(a, (k, 1), bt, out, m, k, n);
+            return;
+        }
+        if k < LANES {
+            // Too short for the vector loop of the blocks below (whose lane
+            // sums would be mostly zeros, kept in memory by the barrier): one
+            // dot at a time, in the same order.
+            for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
+                for (o, brow) in orow.iter_mut().zip(b.chunks_exact(k)) {
+                    *o = *o + short_dot(arow, brow);
+                }
+            }
             return;
         }
         // Blocks of eight rows (four where SSE's registers would not hold
@@ -521,6 +540,9 @@ mod tests {
             (2, 128, 100),
             (7, 5, 70),
             (17, 9, 3),
+            (9, 4, 2),
+            (6, 6, 3),
+            (11, 7, 1),
         ] {
             let a = data(m * k, 1);
             let b_kn = data(k * n, 2);
