@@ -19,6 +19,7 @@ pub use matmul::{
 };
 
 use super::{Element, Shape, MAX_RANK};
+use crate::simd::multiversion;
 
 /// `out[i] = f(a[i])`.
 #[inline]
@@ -66,11 +67,40 @@ pub fn add_assign<T: Element>(out: &mut [T], a: &[T]) {
     }
 }
 
-/// `out (c x r) = a^T` for `a` stored as `r x c`.
-pub fn transpose<T: Element>(a: &[T], out: &mut [T], rows: usize, cols: usize) {
-    for i in 0..rows {
-        for j in 0..cols {
-            out[j * rows + i] = a[i * cols + j];
+multiversion! {
+    /// `out (c x r) = a^T` for `a` stored as `r x c`.
+    ///
+    /// In blocks of 8 x 8 held in registers (each block read as eight short
+    /// rows and written as eight short rows), then the edges one by one: a
+    /// plain double loop writes every value to a different cache line.
+    pub fn transpose<T: Element>(a: &[T], out: &mut [T], rows: usize, cols: usize) {
+        const B: usize = 8;
+        let (a, out) = (&a[..rows * cols], &mut out[..rows * cols]);
+        let (whole_rows, whole_cols) = (rows - rows % B, cols - cols % B);
+        for i0 in (0..whole_rows).step_by(B) {
+            for j0 in (0..whole_cols).step_by(B) {
+                let mut block = [[T::zero(); B]; B];
+                for (r, line) in block.iter_mut().enumerate() {
+                    line.copy_from_slice(&a[(i0 + r) * cols + j0..][..B]);
+                }
+                for c in 0..B {
+                    let line = &mut out[(j0 + c) * rows + i0..][..B];
+                    for (r, o) in line.iter_mut().enumerate() {
+                        *o = block[r][c];
+                    }
+                }
+            }
+        }
+        // The last rows (every column), then the last columns of the others.
+        for i in whole_rows..rows {
+            for j in 0..cols {
+                out[j * rows + i] = a[i * cols + j];
+            }
+        }
+        for i in 0..whole_rows {
+            for j in whole_cols..cols {
+                out[j * rows + i] = a[i * cols + j];
+            }
         }
     }
 }
@@ -249,6 +279,24 @@ pub fn prod_axis_backward_add<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transpose_in_blocks_and_edges() {
+        for (rows, cols) in [(1, 1), (3, 5), (8, 8), (17, 21), (16, 100), (9, 8), (8, 13)] {
+            let a: Vec<f32> = (0..rows * cols).map(|v| v as f32).collect();
+            let mut out = vec![-1.0; rows * cols];
+            transpose(&a, &mut out, rows, cols);
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(
+                        out[j * rows + i],
+                        a[i * cols + j],
+                        "{rows}x{cols} ({i}, {j})"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn broadcast_and_its_adjoint() {
