@@ -38,7 +38,7 @@
 //!     diverged: false,
 //!     gates: [None, None],
 //!     wall_time_s: 0.0,
-//!     version: "0.1.0".into(),
+//!     version: "0.2.0".into(),
 //! };
 //! let records: Vec<RunRecord> = (0..4).map(|s| record(s, s != 2)).collect();
 //! let table = Table::from_records(&records)?;
