@@ -69,6 +69,34 @@ fn add_half_group<T: Element>(acc: &mut [T; LANES], a: &[T], b: &[T]) -> usize {
     HALF
 }
 
+/// `out (m x n) += a (m x K) b^T` for `K < 8`, each element by
+/// [`short_dot`]: eight rows at a time (the same operations for each, which
+/// the compiler runs side by side in vector registers), then single rows.
+#[inline(always)]
+fn short_dots<T: Element, const K: usize>(a: &[T], b: &[T], out: &mut [T], m: usize, n: usize) {
+    const ROWS: usize = 8;
+    let (a, out) = (&a[..m * K], &mut out[..m * n]);
+    let mut blocks = a.chunks_exact(ROWS * K).zip(out.chunks_exact_mut(ROWS * n));
+    for (ablock, oblock) in &mut blocks {
+        for (j, brow) in b.chunks_exact(K).take(n).enumerate() {
+            let mut dots = [T::zero(); ROWS];
+            for (d, arow) in dots.iter_mut().zip(ablock.chunks_exact(K)) {
+                *d = short_dot(arow, brow);
+            }
+            for (orow, &d) in oblock.chunks_exact_mut(n).zip(&dots) {
+                orow[j] = orow[j] + d;
+            }
+        }
+    }
+    let done = m - m % ROWS;
+    let (a, out) = (&a[done * K..], &mut out[done * n..]);
+    for (arow, orow) in a.chunks_exact(K).zip(out.chunks_exact_mut(n)) {
+        for (o, brow) in orow.iter_mut().zip(b.chunks_exact(K)) {
+            *o = *o + short_dot(arow, brow);
+        }
+    }
+}
+
 /// [`dot`] of two slices of one length below eight (no group of eight).
 #[inline(always)]
 fn short_dot<T: Element>(a: &[T], b: &[T]) -> T {
@@ -197,13 +225,18 @@ multiversion! {
         }
         if k < LANES {
             // Too short for the vector loop of the blocks below (whose lane
-            // sums would be mostly zeros, kept in memory by the barrier): one
-            // dot at a time, in the same order.
-            for (arow, orow) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)).take(m) {
-                for (o, brow) in orow.iter_mut().zip(b.chunks_exact(k)) {
-                    *o = *o + short_dot(arow, brow);
-                }
+            // sums would be mostly zeros, kept in memory by the barrier):
+            // eight rows' dots at a time with the length known to the
+            // compiler, which then computes them side by side.
+            macro_rules! short {
+                ($($k:literal)*) => {
+                    match k {
+                        $($k => short_dots::<T, $k>(a, b, out, m, n),)*
+                        _ => unreachable!("k < 8"),
+                    }
+                };
             }
+            short!(1 2 3 4 5 6 7);
             return;
         }
         // Blocks of eight rows (four where SSE's registers would not hold
