@@ -151,9 +151,9 @@ pub fn sum<T: Element>(a: &[T]) -> T {
 }
 
 /// Rows of `a` whose dots with one row of `b` [`matmul_nt_add_with`]
-/// computes together with AVX2: eight independent sums in flight (one alone waits on
-/// the latency of its additions; four still do, by about a third), and each
-/// loaded group of `b` used eight times.
+/// computes together with AVX2: eight independent sums in flight (one alone
+/// waits on the latency of its additions; four still do, by about a third),
+/// and each loaded group of `b` used eight times.
 const NT_ROWS: usize = 8;
 
 /// `out[h · n] += dot(a row h, b)` for the `H` rows of `a` (`H x k`), each
