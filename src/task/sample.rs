@@ -89,22 +89,12 @@ multiversion! {
 /// differ by more than about 2^24, can differ in the last bit.)
 #[inline(always)]
 pub(crate) fn sum_f64<T: Element>(xs: &[T]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let mut quads = xs.chunks_exact(4);
-    for q in &mut quads {
-        for k in 0..4 {
-            acc[k] += q[k].to_f64_lossy();
-        }
-    }
-    let mut tail = 0.0;
-    for &x in quads.remainder() {
-        tail += x.to_f64_lossy();
-    }
-    ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail
+    sums_f64::<T, 1>([xs])[0]
 }
 
-/// [`sum_f64`] of each of `R` slices of one length, side by side (the same
-/// order, so the same bits).
+/// [`sum_f64`] of each of `R` slices of one length, side by side (the one
+/// place that order is written down; several sums in flight hide the latency
+/// of their additions).
 #[inline(always)]
 fn sums_f64<T: Element, const R: usize>(xs: [&[T]; R]) -> [f64; R] {
     let len = xs[0].len();

@@ -16,6 +16,22 @@ fn columns_of<T: Element>(x: &[T], xt: &mut [T], rows: usize, inputs: usize) {
     }
 }
 
+/// `Some(f::<T, N>(args))` when `inputs` is one of the layer widths that run
+/// row by row (1-8 and 16, the hidden sizes in use), with `N = inputs`
+/// known to the compiler so that each row's values stay in registers;
+/// `None` otherwise (the column passes). `T` is the caller's element type.
+macro_rules! by_rows {
+    ($inputs:expr, $f:ident $args:tt) => {
+        by_rows!(@widths $inputs, $f $args, 1 2 3 4 5 6 7 8 16)
+    };
+    (@widths $inputs:expr, $f:ident $args:tt, $($n:literal)*) => {
+        match $inputs {
+            $($n => Some($f::<T, $n> $args),)*
+            _ => None,
+        }
+    };
+}
+
 // The three column steps below are functions of their own, never inlined
 // (each compiled twice by `multiversion!`): as separate functions their
 // slice arguments are known not to overlap, which the compiler needs to
@@ -89,15 +105,9 @@ multiversion! {
         outputs: usize,
         work: &mut Vec<T>,
     ) {
-        macro_rules! by_rows {
-            ($($n:literal)*) => {
-                match inputs {
-                    $($n => return forward_by_rows::<T, $n>(x, w, out, rows, outputs),)*
-                    _ => {}
-                }
-            };
+        if by_rows!(inputs, forward_by_rows(x, w, out, rows, outputs)).is_some() {
+            return;
         }
-        by_rows!(1 2 3 4 5 6 7 8 16);
         let work = super::work_space(work, (inputs + 1) * rows);
         let (xt, run) = work.split_at_mut(inputs * rows);
         columns_of(x, xt, rows, inputs);
@@ -142,18 +152,11 @@ multiversion! {
         if gx.is_none() && gw.is_none() {
             return;
         }
-        // Row by row for the common layer widths, with the number of inputs
-        // known to the compiler (so that each row's values stay in
-        // registers).
-        macro_rules! by_rows {
-            ($($n:literal)*) => {
-                match inputs {
-                    $($n => return backward_by_rows::<T, $n>(x, w, g, gx, gw, rows, outputs),)*
-                    _ => {}
-                }
-            };
+        let (gx_rows, gw_rows) = (gx.as_deref_mut(), gw.as_deref_mut());
+        let by_rows = by_rows!(inputs, backward_by_rows(x, w, g, gx_rows, gw_rows, rows, outputs));
+        if by_rows.is_some() {
+            return;
         }
-        by_rows!(1 2 3 4 5 6 7 8 16);
         let block = inputs * rows;
         let work = super::work_space(work, 4 * block + 2 * rows);
         // Columns of x, prefix products, factor gradients (by column, then
@@ -244,43 +247,41 @@ fn backward_by_rows<T: Element, const N: usize>(
     rows: usize,
     outputs: usize,
 ) {
-    let inputs = N;
     let (mut gx, mut gw) = (gx, gw);
-    for (o, wrow) in w.chunks_exact(inputs).enumerate().take(outputs) {
-        let mut wv = [T::zero(); N];
-        wv[..inputs].copy_from_slice(wrow);
+    for (o, wrow) in w.chunks_exact(N).enumerate().take(outputs) {
+        let wv: &[T; N] = wrow.try_into().unwrap();
         // This output's row of `gw`, summed in registers over the batch.
         let mut gw_row = [T::zero(); N];
         if let Some(gw) = gw.as_deref() {
-            gw_row[..inputs].copy_from_slice(&gw[o * inputs..(o + 1) * inputs]);
+            gw_row.copy_from_slice(&gw[o * N..(o + 1) * N]);
         }
-        for (b, xrow) in x.chunks_exact(inputs).enumerate().take(rows) {
+        for (b, xrow) in x.chunks_exact(N).enumerate().take(rows) {
             let gv = g[b * outputs + o];
             let (mut factor, mut prefix) = ([T::one(); N], [T::one(); N]);
             let mut run = T::one();
-            for i in 0..inputs {
+            for i in 0..N {
                 factor[i] = wv[i] * xrow[i] + (T::one() - wv[i]);
                 prefix[i] = run;
                 run = run * factor[i];
             }
             let mut d = [T::zero(); N];
             let mut suffix = T::one();
-            for i in (0..inputs).rev() {
+            for i in (0..N).rev() {
                 d[i] = gv * prefix[i] * suffix;
                 suffix = suffix * factor[i];
             }
             if let Some(gx) = gx.as_deref_mut() {
-                let gxrow = &mut gx[b * inputs..(b + 1) * inputs];
-                for i in 0..inputs {
+                let gxrow = &mut gx[b * N..(b + 1) * N];
+                for i in 0..N {
                     gxrow[i] = gxrow[i] + d[i] * wv[i];
                 }
             }
-            for i in 0..inputs {
+            for i in 0..N {
                 gw_row[i] = gw_row[i] + d[i] * (xrow[i] - T::one());
             }
         }
         if let Some(gw) = gw.as_deref_mut() {
-            gw[o * inputs..(o + 1) * inputs].copy_from_slice(&gw_row[..inputs]);
+            gw[o * N..(o + 1) * N].copy_from_slice(&gw_row);
         }
     }
 }
