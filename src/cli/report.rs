@@ -4,78 +4,40 @@
 //! is the order of the presets swept into the directory (kept in
 //! `DIR/cells.jsonl`), and within a cell the records are taken in seed
 //! order, so the same records always give the same table whatever order
-//! the runs finished in.
+//! the runs finished in, and however many processes wrote them.
 
 use std::collections::HashMap;
-use std::path::Path;
-
-use serde::{Deserialize, Serialize};
 
 use super::args::{Format, ReportArgs};
 use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
-use super::records::{read_records, RecordFile};
-use super::sweep::RECORDS_FILE;
+use super::sweep::read_all;
 use crate::experiment::RunRecord;
 use crate::report::Table;
-
-/// The file that keeps the order of a directory's cells.
-pub const CELLS_FILE: &str = "cells.jsonl";
-
-/// One line of `cells.jsonl`: a cell's key and the preset it came from.
-#[derive(Serialize, Deserialize)]
-pub struct CellLine {
-    pub key: String,
-    pub preset: String,
-}
-
-/// Appends the keys of `preset`'s cells not yet in `dir/cells.jsonl`. The
-/// file only orders the table, so failing to write it is a warning.
-pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
-    let path = dir.join(CELLS_FILE);
-    let result = RecordFile::open::<CellLine>(&path).and_then(|(mut file, lines)| {
-        for key in keys {
-            if !lines.iter().any(|l| &l.key == key) {
-                file.append(&CellLine {
-                    key: key.clone(),
-                    preset: preset.to_string(),
-                })?;
-            }
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        warn(format!("the table's row order may vary: {e}"));
-    }
-}
+use crate::store::{read_cells, record_files, CellLine, RECORDS_DIR, RECORDS_FILE};
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
-    let path = args.dir.join(RECORDS_FILE);
-    if !path.is_file() {
+    let files = record_files(&args.dir).map_err(CliError::runtime)?;
+    if files.is_empty() {
         return Err(CliError::Runtime(format!(
-            "no records in {}: {} does not exist (`arithgrad sweep --preset P --out {}` writes it)",
+            "no records in {}: neither {RECORDS_DIR}/*.jsonl nor {RECORDS_FILE} exists \
+             (`arithgrad sweep --preset P --out {}` writes them)",
             args.dir.display(),
-            path.display(),
             args.dir.display()
         )));
     }
-    let mut records: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
+    let mut records = read_all(&args.dir)?;
     if records.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
-            path.display()
+            args.dir.display()
         )));
     }
-    let cells_path = args.dir.join(CELLS_FILE);
-    let order: Vec<CellLine> = if cells_path.is_file() {
-        read_records(&cells_path).unwrap_or_else(|e| {
-            warn(format!("the table's row order may vary: {e}"));
-            Vec::new()
-        })
-    } else {
+    let order = read_cells(&args.dir).unwrap_or_else(|e| {
+        warn(format!("the table's row order may vary: {e}"));
         Vec::new()
-    };
+    });
     sort_records(&mut records, &order);
     print_report(&records, args.format, &mut Stdout::new())
 }

@@ -6,7 +6,7 @@ use super::args::ThresholdArgs;
 use super::config::{check_threshold_samples, task_config};
 use super::error::CliResult;
 use super::output::{sci, thousands, Stdout};
-use super::thresholds::ThresholdCache;
+use super::thresholds::{thresholds_of, user_cache};
 use crate::task::{threshold_cache_key, TaskConfig};
 
 /// The JSON line of `threshold --json`.
@@ -30,7 +30,13 @@ pub struct ThresholdLine<'a> {
 pub fn threshold(args: &ThresholdArgs) -> CliResult {
     let task = task_config(&args.op, &args.task)?;
     check_threshold_samples(args.samples)?;
-    let t = ThresholdCache::user().get(&task, args.samples, args.seed)?;
+    let t = thresholds_of(
+        &mut user_cache(),
+        std::slice::from_ref(&task),
+        args.samples,
+        args.seed,
+        1,
+    )?[0];
     let mut out = Stdout::new();
     if args.json {
         out.json_line(&ThresholdLine {
