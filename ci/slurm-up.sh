@@ -56,10 +56,11 @@ cpus=$(nproc)
 mem_mb=$(free -m | awk '/^Mem:/ { printf "%d", $2 * 0.9 }')
 
 mkdir -p "$CONF_DIR" "$STATE/ctld" "$STATE/d" "$LOGS" /run/munge /var/lib/munge /var/log/munge /etc/munge
+# Addresses are given, so nothing depends on the host name resolving.
 cat >"$CONF" <<EOF
 $MARKER
 ClusterName=arithgrad-ci
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -79,7 +80,7 @@ SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
 SlurmdParameters=config_overrides
-NodeName=$host CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 # No cgroup plugin is used; an empty cgroup.conf keeps slurmd from looking for one.
