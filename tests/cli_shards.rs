@@ -236,3 +236,51 @@ fn a_writer_killed_mid_line_loses_only_its_run_in_flight() {
     assert_eq!(&records, expected);
     assert_eq!(lines, RUNS, "no finished run redone");
 }
+
+#[test]
+fn a_directory_of_the_old_layout_is_read_and_resumed_unchanged() {
+    let (expected, expected_report) = plain();
+    // The plain sweep's records as one old-style records.jsonl, and a cell
+    // list without seeds or costs, as arithgrad 0.2 wrote them.
+    let source = scratch("old-source");
+    ok(sweep(&source, "out", &[]));
+    let mut text = String::new();
+    for f in record_files(&source.join("out")) {
+        text.push_str(&std::fs::read_to_string(f).unwrap());
+    }
+    let cells: String = std::fs::read_to_string(source.join("out/cells.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            format!("{{\"key\":{},\"preset\":\"toy\"}}\n", v["key"])
+        })
+        .collect();
+    let dir = scratch("old");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("records.jsonl"), &text).unwrap();
+    std::fs::write(out.join("cells.jsonl"), &cells).unwrap();
+    assert_eq!(&report(&dir, "out"), expected_report);
+    let mut c = Command::new(BIN);
+    c.args(["status", "out"]).current_dir(&dir);
+    let status = ok(c);
+    assert!(status.contains("9 of ? runs done"), "{status}");
+    // Resuming finds every run: nothing new is written.
+    ok(sweep(&dir, "out", &[]));
+    assert!(record_files(&out).is_empty(), "no run was redone");
+    assert_eq!(
+        std::fs::read_to_string(out.join("records.jsonl")).unwrap(),
+        text
+    );
+    let mut lines: Vec<Value> = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("wall_time_s");
+            v
+        })
+        .collect();
+    lines.sort_by_key(|r| (r["key"].as_str().unwrap().to_string(), r["seed"].as_u64()));
+    assert_eq!(&lines, expected);
+}

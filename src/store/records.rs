@@ -185,12 +185,9 @@ impl RecordWriter {
         }
     }
 
-    /// The shard this writer writes (or will write) to.
-    pub fn path(&self) -> PathBuf {
-        match &self.file {
-            Some(f) => f.path().to_path_buf(),
-            None => shard_path(&self.dir),
-        }
+    /// The shard this writer writes to (`None` before its first record).
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(|f| f.path())
     }
 
     /// Appends one record as one line, durably.
@@ -205,7 +202,17 @@ impl RecordWriter {
     }
 }
 
+/// A new shard name for each writer: `<writer>.jsonl` for the process's
+/// first, `<writer>-2.jsonl` and on for further writers in one process.
 fn shard_path(dir: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static WRITERS: AtomicUsize = AtomicUsize::new(0);
+    let n = WRITERS.fetch_add(1, Ordering::Relaxed);
+    let suffix = if n == 0 {
+        String::new()
+    } else {
+        format!("-{}", n + 1)
+    };
     dir.join(RECORDS_DIR)
-        .join(format!("{}.jsonl", writer_name()))
+        .join(format!("{}{suffix}.jsonl", writer_name()))
 }
