@@ -359,6 +359,40 @@ mod tests {
     }
 
     #[test]
+    fn published_search_includes_step_zero_where_the_window_reaches_it() {
+        // The untrained model has the lowest validation MSE.
+        let curve = [p(0, 0.1, 0.5), p(1000, 0.4, 2.0), p(2000, 0.3, 2.0)];
+        let toy = CheckpointSearch {
+            iterations: 2000,
+            window: 5_000_000,
+            compat: Compat::Default,
+        };
+        assert_eq!(judge_with(&curve, 1.0, toy), (Some(2), false, None));
+        let published = CheckpointSearch {
+            compat: Compat::Published,
+            ..toy
+        };
+        assert_eq!(judge_with(&curve, 1.0, published).0, Some(0));
+        assert!(judge_with(&curve, 1.0, published).1);
+        // A window that ends before step 0 (the 15M input sizes, the 5M
+        // experiments): step 0 stays out in both modes.
+        let short = CheckpointSearch {
+            window: 2000,
+            ..published
+        };
+        assert_eq!(judge_with(&curve, 1.0, short).0, Some(2));
+        // A window shorter than the run searches its tail only.
+        let tail = CheckpointSearch {
+            window: 1000,
+            ..toy
+        };
+        assert_eq!(judge_with(&curve, 1.0, tail).0, Some(2));
+        let curve = [p(0, 0.1, 0.5), p(1000, 0.2, 0.5), p(2000, 0.3, 2.0)];
+        assert_eq!(judge_with(&curve, 1.0, tail).0, Some(2));
+        assert_eq!(judge_with(&curve, 1.0, toy).0, Some(1));
+    }
+
+    #[test]
     fn nan_test_mse_is_not_solved() {
         let curve = [p(0, 1.0, 1.0), p(1000, 0.1, f64::NAN)];
         let (best, solved, at) = judge(&curve, 1.0);
