@@ -11,6 +11,12 @@
 //! projected into `[-1, 1]` after every optimizer step
 //! ([`Unit::project`]). Initialisation `U[-r, r]`,
 //! `r = min(0.5, sqrt(6 / (I + O)))`.
+//!
+//! The "no W-clamp" ablation's NAU ([`Nau::unprojected`],
+//! `nau-no-w-clamp`) skips the projection; its weights can then leave
+//! `[-1, 1]`, where the forward clamp has zero gradient, and its regularizer
+//! is the reference's `mean_ij min(|W_ij|, |1 - |W_ij||)`, which pulls them
+//! back to `±1`.
 
 use crate::error::Result;
 use crate::random::Rng;
