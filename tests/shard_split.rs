@@ -14,6 +14,7 @@ fn plan(name: &str) -> SweepPlan {
         cells: p.cells,
         seeds: p.seeds,
         threshold_samples: 1000,
+        compat: arithgrad::Compat::Default,
     }
 }
 

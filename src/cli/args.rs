@@ -93,6 +93,13 @@ pub struct TrainArgs {
     /// Print the run's record as one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 /// A seed range `A..B` (B excluded).
@@ -135,7 +142,10 @@ pub struct SweepOptions {
     /// The records do not depend on it.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Training iterations of every cell, overriding the preset's (for a quick trial).
+    /// Training iterations of EVERY cell, overriding each cell's own count
+    /// (e.g. input-size's 5,000,000 / 10,000,000 / 15,000,000 by input
+    /// size) with this one number; for a quick trial. The cells' checkpoint
+    /// windows are not changed.
     #[arg(long)]
     pub iterations: Option<u64>,
     /// Monte-Carlo samples of each success threshold.
@@ -144,6 +154,13 @@ pub struct SweepOptions {
     /// No duration estimate and no progress line.
     #[arg(long)]
     pub quiet: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -183,6 +200,10 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Which records to summarise: those run with `--compat MODE` (see
+    /// `sweep --compat`); the table says which under it.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -214,6 +235,11 @@ pub struct ThresholdArgs {
     /// Print one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// `published`: simulate on the authors' R geometry (s + 1 inputs per
+    /// subset, o + 1 overlapping; 26 and 13 for the default task) instead
+    /// of the task's own (see docs/reference-differences.md).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -271,6 +297,10 @@ pub struct SlurmArgs {
     /// Monte-Carlo samples of each success threshold.
     #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
     pub threshold_samples: usize,
+    /// `default` or `published` (see `sweep --compat`), for every task and
+    /// the report.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]

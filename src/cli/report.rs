@@ -9,12 +9,14 @@
 use std::collections::HashMap;
 
 use super::args::{Format, ReportArgs};
+use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
 use super::sweep::read_all;
 use crate::experiment::RunRecord;
 use crate::report::Table;
 use crate::store::{read_cells, record_files, CellLine, RECORDS_DIR, RECORDS_FILE};
+use crate::Compat;
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
@@ -27,12 +29,28 @@ pub fn report(args: &ReportArgs) -> CliResult {
             args.dir.display()
         )));
     }
-    let mut records = read_all(&args.dir)?;
-    if records.is_empty() {
+    let all = read_all(&args.dir)?;
+    if all.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
             args.dir.display()
         )));
+    }
+    let mode = compat(&args.compat)?;
+    let (mut records, other): (Vec<RunRecord>, Vec<RunRecord>) =
+        all.into_iter().partition(|r| r.config.compat == mode);
+    if let Some(first) = other.first() {
+        let hint = format!("`--compat {}`", first.config.compat);
+        if records.is_empty() {
+            return Err(CliError::Runtime(format!(
+                "{} has no record run with --compat {mode}; its records were run with {hint}",
+                args.dir.display()
+            )));
+        }
+        warn(format!(
+            "{} record(s) run with another --compat mode were left out (see {hint})",
+            other.len()
+        ));
     }
     let order = read_cells(&args.dir).unwrap_or_else(|e| {
         warn(format!("the table's row order may vary: {e}"));
@@ -76,5 +94,18 @@ pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> 
     if !text.is_empty() && !text.ends_with('\n') {
         out.write("\n")?;
     }
+    if table.compat_modes().contains(&Compat::Published) {
+        match format {
+            Format::Md => out.write(&format!("\n{PUBLISHED_NOTE}\n"))?,
+            Format::Latex => out.write(&format!("% {PUBLISHED_NOTE}\n"))?,
+            // A note would break the rows of CSV and JSON lines.
+            Format::Csv | Format::Json => warn(PUBLISHED_NOTE),
+        }
+    }
     Ok(())
 }
+
+/// The line under a table of `--compat published` records.
+pub const PUBLISHED_NOTE: &str = "compat: published (thresholds on the authors' R geometry, \
+     their sparsity-error likelihood, step 0 in the checkpoint search where their \
+     window reaches it; see docs/reference-differences.md)";

@@ -54,6 +54,7 @@ pub fn slurm(args: &SlurmArgs) -> CliResult {
         iterations: args.iterations,
         threshold_samples: args.threshold_samples,
         quiet: true,
+        compat: args.compat.clone(),
     };
     let plan = sweep_plan(&args.preset, &options)?;
     if args.tasks > plan.len() {
@@ -253,6 +254,9 @@ fn sweep_sbatch(args: &SlurmArgs, plan: &SweepPlan, exe: &Path, out: &Path, time
     if let Some(n) = args.iterations {
         sweep.push_str(&format!(" --iterations {n}"));
     }
+    if plan.compat.is_published() {
+        sweep.push_str(&format!(" --compat {}", plan.compat));
+    }
     format!(
         "#!/bin/bash\n\
          # Written by `arithgrad slurm`: the {preset} preset ({runs} runs) split into {tasks} \
@@ -298,8 +302,8 @@ fn report_sbatch(args: &SlurmArgs, exe: &Path, out: &Path) -> String {
          {common}\
          set -euo pipefail\n\
          {exe} status {out}\n\
-         {exe} report {out} --format md > {md}.tmp && mv {md}.tmp {md}\n\
-         {exe} report {out} --format csv > {csv}.tmp && mv {csv}.tmp {csv}\n",
+         {exe} report {out}{compat} --format md > {md}.tmp && mv {md}.tmp {md}\n\
+         {exe} report {out}{compat} --format csv > {csv}.tmp && mv {csv}.tmp {csv}\n",
         out_shown = out.display(),
         preset = args.preset,
         log = quote(&out.join("slurm").join("report-%j.out")),
@@ -308,6 +312,11 @@ fn report_sbatch(args: &SlurmArgs, exe: &Path, out: &Path) -> String {
         out = quote(out),
         md = quote(&md),
         csv = quote(&csv),
+        compat = if args.compat == "default" {
+            String::new()
+        } else {
+            format!(" --compat {}", args.compat)
+        },
     )
 }
 

@@ -85,6 +85,7 @@ pub fn default_command() -> CliResult {
         iterations: None,
         threshold_samples: DEFAULT_THRESHOLD_SAMPLES,
         quiet: false,
+        compat: "default".into(),
     };
     eprintln!(
         "arithgrad {}: reproducing the toy table (`arithgrad --help` lists the commands)",
@@ -135,7 +136,7 @@ pub fn run_sweep(
         .map(|&c| plan.cells[c].task.clone())
         .collect();
     let found_thresholds = thresholds_of(
-        &mut dir_cache(dir),
+        &mut dir_cache(dir).with_compat(plan.compat),
         &tasks,
         plan.threshold_samples,
         DEFAULT_THRESHOLD_SEED,

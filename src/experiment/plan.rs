@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::units::{ModelSpec, UnitKind};
+use crate::Compat;
 
 use super::RunConfig;
 
@@ -25,6 +26,8 @@ pub struct SweepPlan {
     pub seeds: Range<u64>,
     /// Monte-Carlo samples of each cell's threshold.
     pub threshold_samples: usize,
+    /// The computation every cell follows (`--compat`).
+    pub compat: Compat,
 }
 
 impl SweepPlan {

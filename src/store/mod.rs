@@ -27,7 +27,7 @@
 //!
 //! let dir = std::env::temp_dir().join(format!("arithgrad-store-doc-{}", std::process::id()));
 //! let p = preset("toy")?;
-//! let plan = SweepPlan { preset: p.name, cells: p.cells, seeds: 0..2, threshold_samples: 1000 };
+//! let plan = SweepPlan { preset: p.name, cells: p.cells, seeds: 0..2, threshold_samples: 1000, compat: arithgrad::Compat::Default };
 //! remember_cells(&dir, &plan)?;
 //! let runs: Vec<(usize, u64)> = plan.runs().collect();
 //! let done = read_records::<RunRecord>(&dir)?;

@@ -3,9 +3,9 @@
 //! A threshold (the paper's section 4 success criterion) is a
 //! 1,000,000-sample simulation per task configuration: deterministic, so it
 //! is computed once and kept. Entries are JSON lines `{"key", "mse",
-//! "standard_error", "samples", "seed"}` keyed by [`threshold_cache_key`]
-//! (the simulation's version, ε, the sample count and seed, and every task
-//! parameter).
+//! "standard_error", "samples", "seed"}` keyed by
+//! [`threshold_cache_key_with`] (the simulation's version, ε, the sample
+//! count and seed, every task parameter, and the compat mode).
 //!
 //! Several processes may share a cache (the tasks of a job array share
 //! their results directory's `thresholds.jsonl`). New entries are merged
@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::task::{threshold, threshold_cache_key, TaskConfig, Threshold};
+use crate::task::{threshold_cache_key_with, threshold_with, TaskConfig, Threshold};
+use crate::Compat;
 
 use super::lines::{read_lines, replace_lines};
 
@@ -44,6 +45,8 @@ pub struct ThresholdCache {
     path: Option<PathBuf>,
     known: HashMap<String, Threshold>,
     warnings: Vec<String>,
+    /// The geometry thresholds are simulated on (part of every key).
+    compat: Compat,
 }
 
 impl ThresholdCache {
@@ -57,6 +60,7 @@ impl ThresholdCache {
                 path: Some(path),
                 known: entries,
                 warnings: Vec::new(),
+                compat: Compat::Default,
             },
             Err(e) => ThresholdCache {
                 warnings: vec![format!("threshold cache not used: {e}")],
@@ -71,7 +75,16 @@ impl ThresholdCache {
             path: None,
             known: HashMap::new(),
             warnings: Vec::new(),
+            compat: Compat::Default,
         }
+    }
+
+    /// The same cache, computing (and looking up) thresholds in mode
+    /// `compat` ([`threshold_with`]); the mode is part of the cache key, so
+    /// both modes can share one file.
+    pub fn with_compat(mut self, compat: Compat) -> ThresholdCache {
+        self.compat = compat;
+        self
     }
 
     /// Number of thresholds known.
@@ -108,7 +121,7 @@ impl ThresholdCache {
     ) -> Result<Vec<Threshold>> {
         let keys: Vec<String> = tasks
             .iter()
-            .map(|t| threshold_cache_key(t, samples, seed))
+            .map(|t| threshold_cache_key_with(t, samples, seed, self.compat))
             .collect();
         let mut missing: Vec<(&String, &TaskConfig)> = Vec::new();
         for (key, task) in keys.iter().zip(tasks) {
@@ -117,7 +130,7 @@ impl ThresholdCache {
             }
         }
         if !missing.is_empty() {
-            let computed = compute(&missing, samples, seed, workers)?;
+            let computed = compute(&missing, samples, seed, self.compat, workers)?;
             for ((key, _), t) in missing.iter().zip(computed) {
                 self.known.insert((*key).clone(), t);
             }
@@ -188,6 +201,7 @@ fn compute(
     tasks: &[(&String, &TaskConfig)],
     samples: usize,
     seed: u64,
+    compat: Compat,
     workers: usize,
 ) -> Result<Vec<Threshold>> {
     let workers = workers.clamp(1, tasks.len().max(1));
@@ -201,7 +215,7 @@ fn compute(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some((_, task)) = tasks.get(i) else { break };
-                        done.push((i, threshold(task, samples, seed)));
+                        done.push((i, threshold_with(task, samples, seed, compat)));
                     }
                     done
                 })
@@ -238,7 +252,7 @@ pub fn user_cache_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::Operation;
+    use crate::task::{threshold, Operation};
 
     #[test]
     fn cached_thresholds_equal_computed_ones_and_survive_reopening() {
