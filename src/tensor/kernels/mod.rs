@@ -6,8 +6,14 @@
 //! memory, so the compiler can vectorise them. Shapes are checked by the
 //! caller (the differentiable operations); kernels assume they fit.
 
+mod elementary;
 mod lerp_prod;
 mod matmul;
+
+pub use elementary::{
+    exp_f32, exp_in_place_f32, exp_slice_f32, ln_abs_eps_slice_f32, ln_f32, ln_slice_f32,
+    sigmoid_f32, sigmoid_slice_f32, tanh_f32, tanh_slice_f32, ulp_distance_f32,
+};
 
 pub use lerp_prod::{
     lerp_prod, lerp_prod_backward_add, lerp_prod_backward_w_add, lerp_prod_backward_x_add,
