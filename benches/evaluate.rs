@@ -1,8 +1,9 @@
 //! The evaluation pass (`Trainer::evaluate`: the model's forward pass and
 //! the MSE in `f64`) on the 10,000 rows of the fixed validation and test
-//! sets, for the NMU and NAU models with hidden size 2.
+//! sets, for every model of the main table with hidden size 2.
 //!
-//! `cargo bench --bench evaluate`.
+//! `cargo bench --bench evaluate` (all models), or one model:
+//! `cargo bench --bench evaluate -- nalu_`.
 
 use std::hint::black_box;
 
@@ -13,7 +14,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 fn evaluate(c: &mut Criterion) {
     let mut group = c.benchmark_group("evaluate_10000");
-    for model in [ModelKind::Nmu, ModelKind::Nau] {
+    for model in ModelKind::ALL {
         let config = RunConfig::new(model.spec(100, 2), TaskConfig::default());
         let mut trainer = Trainer::<f32>::new(&config, 0).expect("valid configuration");
         for split in [Split::Validation, Split::Test] {

@@ -1,5 +1,6 @@
 //! Property suite: the VJPs of the reductions (and the product of
-//! interpolations `lerp_prod`), matrix products and
+//! interpolations `lerp_prod`, the log-space product `log_space_product`),
+//! matrix products and
 //! shape-changing operations against central differences
 //! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
 //! weighted sum of the op's output (see `common::weighted_sum`), so every
@@ -125,6 +126,23 @@ proptest! {
         ph in phase(),
     ) {
         check_binary(|t, x, w| t.lerp_prod(x, w), x, w, ph)?;
+    }
+
+    #[test]
+    fn log_space_product_away_from_zero(
+        // z = exp(ln(|x| + eps) · wᵀ) is smooth where no x is near 0 (the
+        // kink of |x| and the near-singularity of the logarithm); both signs
+        // of x and of w.
+        (x, w) in (1..=4usize, 1..=4usize, 1..=4usize).prop_flat_map(|(b, o, i)| {
+            let away = prop_oneof![-2.0..-0.2, 0.2..2.0];
+            (
+                tensor_f64(Just(Shape::matrix(b, i)), away),
+                tensor_f64(Just(Shape::matrix(o, i)), -1.5..1.5),
+            )
+        }),
+        ph in phase(),
+    ) {
+        check_binary(|t, x, w| t.log_space_product(x, w, 1e-7), x, w, ph)?;
     }
 
     // ----- matrix products ---------------------------------------------------

@@ -35,7 +35,8 @@
 //!    and at most [`MAX_MAGNITUDE`], every input of a kinked operation
 //!    (`abs`, `relu`, `relu6`, `sign`, `clamp`, `minimum`, `maximum`) at
 //!    least [`KINK_MARGIN`] from its kink, and every input of a singular one
-//!    (`log`, `sqrt`, `div`'s denominator, `powf` below 1 or non-integer)
+//!    (`log`, `sqrt`, `div`'s denominator, `powf` below 1 or non-integer,
+//!    `log_space_product`'s first operand at 0)
 //!    at least [`SINGULAR_MARGIN`] from its singularity. A mismatch at the
 //!    default step is confirmed at a ten times larger step before it counts;
 //!    if the two finite-difference estimates disagree with each other, the
@@ -149,6 +150,8 @@ pub enum Binary {
     MatmulNt,
     MatmulTn,
     ConcatCols,
+    /// `log_space_product(a, b, 1e-7)`: `exp(ln(|a| + eps) · bᵀ)`.
+    LogSpaceProduct,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -283,12 +286,12 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(34);
+    let op = r.below(35);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
     let a = match op {
-        6..=9 | 23 | 33 => pick_fitting(r, shapes, is_matrix),
+        6..=9 | 23 | 33 | 34 => pick_fitting(r, shapes, is_matrix),
         28..=30 => pick_fitting(r, shapes, |s| s.rank() > 0),
         _ => r.below(shapes.len()),
     };
@@ -380,6 +383,11 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             };
             Step::Reshape(a, shape)
         }
+        34 => Step::Binary(
+            Binary::LogSpaceProduct,
+            a,
+            pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols),
+        ),
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
             let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
@@ -471,6 +479,7 @@ pub fn apply<T: Element>(
             Binary::MatmulNt => tape.matmul_nt(va, vb),
             Binary::MatmulTn => tape.matmul_tn(va, vb),
             Binary::ConcatCols => tape.concat_cols(va, vb),
+            Binary::LogSpaceProduct => tape.log_space_product(va, vb, t(1e-7)),
         },
         Step::Unary(kind, _) => match kind {
             Unary::Neg => tape.neg(va),
@@ -774,6 +783,10 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
             Step::Unary(Unary::Relu6, _) => away(0.0) && away(6.0),
             Step::Clamp(_, lo, hi) => away(lo) && away(hi),
             Step::Unary(Unary::Log | Unary::Sqrt, _) => positive(),
+            // ln(|a| + eps): a kink and (nearly) a singularity at a = 0.
+            Step::Binary(Binary::LogSpaceProduct, _, _) => {
+                xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+            }
             Step::Scalar(WithScalar::Powf, _, p) => {
                 (p.fract() == 0.0 && p >= 1.0) || xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
             }

@@ -25,6 +25,7 @@ pub(crate) mod div;
 pub(crate) mod exp;
 pub(crate) mod lerp_prod;
 pub(crate) mod log;
+pub(crate) mod log_space;
 pub(crate) mod matmul;
 pub(crate) mod mean;
 pub(crate) mod min_max;

@@ -42,6 +42,14 @@ impl<'a, T> Inputs<'a, T> {
     pub fn shape(&self, k: usize) -> Shape {
         self.nodes[self.ids[k] as usize].shape
     }
+
+    /// The value of node `index`, recorded before this one: an operation that
+    /// saves an intermediate value as a constant node of its own (its index
+    /// kept in the [`Op`]) reads it back here.
+    #[inline]
+    pub fn node_value(&self, index: usize) -> &'a [T] {
+        &self.values[self.nodes[index].range()]
+    }
 }
 
 /// Both operands' gradient slices at once (see [`InputGrads::both`]).
@@ -220,6 +228,7 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::MeanAxis(axis) => ops::mean::backward_axis(c, axis as usize),
         Op::ProdAxis(axis) => ops::prod::backward(c, axis as usize),
         Op::LerpProd => ops::lerp_prod::backward(c),
+        Op::LogSpaceProduct { eps, saved } => ops::log_space::backward(c, eps, saved as usize),
         Op::Exp => ops::exp::backward(c),
         Op::Log => ops::log::backward(c),
         Op::Abs => ops::abs::backward(c),

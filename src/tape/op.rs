@@ -30,6 +30,12 @@ pub(crate) enum Op<T> {
     MeanAxis(u8),
     ProdAxis(u8),
     LerpProd,
+    /// `exp(ln(|x| + eps) · Wᵀ)`; `saved` is the index of the constant node
+    /// holding `ln(|x| + eps)`, recorded just before it.
+    LogSpaceProduct {
+        eps: T,
+        saved: u32,
+    },
     Exp,
     Log,
     Abs,
@@ -84,6 +90,7 @@ impl<T> Op<T> {
             Op::MeanAxis(_) => "mean_axis",
             Op::ProdAxis(_) => "prod_axis",
             Op::LerpProd => "lerp_prod",
+            Op::LogSpaceProduct { .. } => "log_space_product",
             Op::Exp => "exp",
             Op::Log => "log",
             Op::Abs => "abs",

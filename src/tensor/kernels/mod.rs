@@ -6,8 +6,14 @@
 //! memory, so the compiler can vectorise them. Shapes are checked by the
 //! caller (the differentiable operations); kernels assume they fit.
 
+mod elementary;
 mod lerp_prod;
 mod matmul;
+
+pub use elementary::{
+    exp_f32, exp_in_place_f32, exp_slice_f32, ln_abs_eps_slice_f32, ln_f32, ln_slice_f32,
+    sigmoid_f32, sigmoid_slice_f32, tanh_f32, tanh_slice_f32, ulp_distance_f32,
+};
 
 pub use lerp_prod::{
     lerp_prod, lerp_prod_backward_add, lerp_prod_backward_w_add, lerp_prod_backward_x_add,
@@ -134,11 +140,16 @@ pub fn broadcastable(from: Shape, to: Shape) -> bool {
     f.iter().zip(&t).all(|(&a, &b)| a == b || a == 1)
 }
 
-/// Calls `visit(src_index, dst_index)` for every element of `to`, where
-/// `src_index` is the element of `from` it is broadcast from.
+/// Walks every element of `to` in order, in runs along the last axis:
+/// `run(src, dst, len, along)` covers the elements `dst..dst + len` of `to`,
+/// which come from `src..src + len` of `from` when `along` (the last axis is
+/// not broadcast), or all from `src` otherwise.
 #[inline]
-fn for_each_broadcast(from: Shape, to: Shape, mut visit: impl FnMut(usize, usize)) {
+fn for_each_broadcast_run(from: Shape, to: Shape, mut run: impl FnMut(usize, usize, usize, bool)) {
     let (f, t) = (padded(from), padded(to));
+    if t[3] == 0 {
+        return; // no elements (and possibly no source element to repeat)
+    }
     // Strides of `from` in the padded layout, 0 along broadcast dimensions.
     let mut stride = [0; MAX_RANK];
     let mut s = 1;
@@ -146,22 +157,14 @@ fn for_each_broadcast(from: Shape, to: Shape, mut visit: impl FnMut(usize, usize
         stride[ax] = if f[ax] == 1 { 0 } else { s };
         s *= f[ax];
     }
+    let along = stride[3] != 0;
     let mut dst = 0;
     for i0 in 0..t[0] {
         for i1 in 0..t[1] {
             for i2 in 0..t[2] {
                 let base = i0 * stride[0] + i1 * stride[1] + i2 * stride[2];
-                if stride[3] == 0 {
-                    for _ in 0..t[3] {
-                        visit(base, dst);
-                        dst += 1;
-                    }
-                } else {
-                    for i3 in 0..t[3] {
-                        visit(base + i3, dst);
-                        dst += 1;
-                    }
-                }
+                run(base, dst, t[3], along);
+                dst += t[3];
             }
         }
     }
@@ -170,14 +173,29 @@ fn for_each_broadcast(from: Shape, to: Shape, mut visit: impl FnMut(usize, usize
 /// `out` (shape `to`) = `src` (shape `from`) repeated along its size-1
 /// dimensions. The caller checks [`broadcastable`].
 pub fn broadcast_to<T: Element>(src: &[T], from: Shape, out: &mut [T], to: Shape) {
-    for_each_broadcast(from, to, |s, d| out[d] = src[s]);
+    for_each_broadcast_run(from, to, |s, d, n, along| {
+        if along {
+            out[d..d + n].copy_from_slice(&src[s..s + n]);
+        } else {
+            out[d..d + n].fill(src[s]);
+        }
+    });
 }
 
 /// Accumulated: the adjoint of [`broadcast_to`]. Sums `grad` (shape `to`)
 /// back down to shape `from`, adding into `out`. This is the one place where
-/// a broadcast operand's gradient is reduced to its own shape.
+/// a broadcast operand's gradient is reduced to its own shape. Each element
+/// of `out` adds its terms in order of their position in `grad`.
 pub fn reduce_to_shape_add<T: Element>(grad: &[T], to: Shape, out: &mut [T], from: Shape) {
-    for_each_broadcast(from, to, |s, d| out[s] = out[s] + grad[d]);
+    for_each_broadcast_run(from, to, |s, d, n, along| {
+        if along {
+            add_assign(&mut out[s..s + n], &grad[d..d + n]);
+        } else {
+            for &g in &grad[d..d + n] {
+                out[s] = out[s] + g;
+            }
+        }
+    });
 }
 
 /// `out` (shape with `axis` reduced to 1) = sum of `a` along `axis`.
@@ -279,6 +297,61 @@ pub fn prod_axis_backward_add<T: Element>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The per-element definition, one index at a time.
+    fn broadcast_reference(from: Shape, to: Shape) -> Vec<usize> {
+        let (f, t) = (padded(from), padded(to));
+        let mut src = Vec::new();
+        for i0 in 0..t[0] {
+            for i1 in 0..t[1] {
+                for i2 in 0..t[2] {
+                    for i3 in 0..t[3] {
+                        let idx = [i0, i1, i2, i3];
+                        let mut s = 0;
+                        for ax in 0..MAX_RANK {
+                            s = s * f[ax] + if f[ax] == 1 { 0 } else { idx[ax] };
+                        }
+                        src.push(s);
+                    }
+                }
+            }
+        }
+        src
+    }
+
+    #[test]
+    fn broadcast_and_its_adjoint_match_the_per_element_definition_bit_for_bit() {
+        let cases: [(&[usize], &[usize]); 8] = [
+            (&[1, 3], &[5, 3]),
+            (&[4, 1], &[4, 6]),
+            (&[], &[2, 3]),
+            (&[3], &[2, 4, 3]),
+            (&[2, 1, 3], &[2, 5, 3]),
+            (&[1, 2, 1, 3], &[2, 2, 4, 3]),
+            (&[2, 3], &[2, 3]),
+            (&[1, 0], &[4, 0]),
+        ];
+        for (from, to) in cases {
+            let (from, to) = (Shape::new(from).unwrap(), Shape::new(to).unwrap());
+            let src: Vec<f32> = (0..from.numel()).map(|k| 0.1 + k as f32 * 0.7).collect();
+            let idx = broadcast_reference(from, to);
+            let mut out = vec![f32::NAN; to.numel()];
+            broadcast_to(&src, from, &mut out, to);
+            let want: Vec<f32> = idx.iter().map(|&s| src[s]).collect();
+            assert_eq!(out, want, "{from:?} -> {to:?}");
+            // The adjoint: every source element sums its copies' gradients
+            // onto its old value, in order of position.
+            let grad: Vec<f32> = (0..to.numel()).map(|k| 1.0 / (1.0 + k as f32)).collect();
+            let mut got: Vec<f32> = src.clone();
+            reduce_to_shape_add(&grad, to, &mut got, from);
+            let mut want = src.clone();
+            for (d, &s) in idx.iter().enumerate() {
+                want[s] += grad[d];
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "{from:?} -> {to:?}");
+        }
+    }
 
     #[test]
     fn transpose_in_blocks_and_edges() {
