@@ -29,11 +29,24 @@ pub enum NaluSharing {
     Separate,
 }
 
+/// Which initialisation an iNALU layer draws from (Schlör et al. 2020).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InaluInit {
+    /// The single-module benchmark's: `A_hat, M_hat ~ N(1, 0.1^2)`,
+    /// `A_m, M_m ~ N(-1, 0.1^2)`, `G ~ N(0, 0.1^2)`.
+    #[default]
+    Benchmark,
+    /// The iNALU library's defaults: `N(0.88, 0.2^2)`, `N(0.5, 0.2^2)`,
+    /// `N(0, 0.2^2)`.
+    Library,
+}
+
 /// Every kind of layer the crate provides, with its options.
 ///
 /// Parses from and prints as: `linear`, `relu`, `relu6`, `nac-add`,
 /// `nac-mul`, `nac-mul-sigma`, `nac-mul-nmu`, `nalu`, `nalu-separate`, `nau`,
-/// `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`.
+/// `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`, `inalu`, `inalu-library-init`,
+/// `g-nalu`, `naive-npu`, `npu`, `real-npu`.
 ///
 /// ```
 /// use arithgrad::units::{NmuConstraint, UnitKind};
@@ -67,11 +80,21 @@ pub enum UnitKind {
     Nmu(NmuConstraint),
     /// Gated NAU/NMU.
     GatedNauNmu,
+    /// iNALU.
+    Inalu(InaluInit),
+    /// G-NALU (golden-ratio NALU).
+    GNalu,
+    /// NaiveNPU.
+    NaiveNpu,
+    /// NPU.
+    Npu,
+    /// RealNPU.
+    RealNpu,
 }
 
 impl UnitKind {
     /// Every kind, in the order of the spec.
-    pub const ALL: [UnitKind; 13] = [
+    pub const ALL: [UnitKind; 19] = [
         UnitKind::Linear,
         UnitKind::Relu,
         UnitKind::Relu6,
@@ -85,6 +108,12 @@ impl UnitKind {
         UnitKind::Nmu(NmuConstraint::Project),
         UnitKind::Nmu(NmuConstraint::ClampInForward),
         UnitKind::GatedNauNmu,
+        UnitKind::Inalu(InaluInit::Benchmark),
+        UnitKind::Inalu(InaluInit::Library),
+        UnitKind::GNalu,
+        UnitKind::NaiveNpu,
+        UnitKind::Npu,
+        UnitKind::RealNpu,
     ];
 
     /// The kind's name as parsed and printed.
@@ -103,6 +132,12 @@ impl UnitKind {
             UnitKind::Nmu(NmuConstraint::Project) => "nmu",
             UnitKind::Nmu(NmuConstraint::ClampInForward) => "nmu-no-w-clamp",
             UnitKind::GatedNauNmu => "gated-nau-nmu",
+            UnitKind::Inalu(InaluInit::Benchmark) => "inalu",
+            UnitKind::Inalu(InaluInit::Library) => "inalu-library-init",
+            UnitKind::GNalu => "g-nalu",
+            UnitKind::NaiveNpu => "naive-npu",
+            UnitKind::Npu => "npu",
+            UnitKind::RealNpu => "real-npu",
         }
     }
 
@@ -120,9 +155,13 @@ impl UnitKind {
         self.is_nmu_type() || *self == UnitKind::Nau
     }
 
-    /// Whether the unit has a sigmoid gate (NALU and gated NAU/NMU).
+    /// Whether the unit has a sigmoid gate (NALU, G-NALU, iNALU and gated
+    /// NAU/NMU).
     pub fn has_gate(&self) -> bool {
-        matches!(self, UnitKind::Nalu(_) | UnitKind::GatedNauNmu)
+        matches!(
+            self,
+            UnitKind::Nalu(_) | UnitKind::GatedNauNmu | UnitKind::GNalu | UnitKind::Inalu(_)
+        )
     }
 }
 
