@@ -783,9 +783,7 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
         let away = |kink: f64| xs.iter().all(|x| (x - kink).abs() > KINK_MARGIN);
         let positive = || xs.iter().all(|&x| x > SINGULAR_MARGIN);
         let fine = match step {
-            Step::Unary(Unary::Abs | Unary::Relu | Unary::Sign | Unary::IsNegative, _) => {
-                away(0.0)
-            }
+            Step::Unary(Unary::Abs | Unary::Relu | Unary::Sign | Unary::IsNegative, _) => away(0.0),
             // Kinks at +-eps (the floor); the log's singularity at 0 is
             // under the floor.
             Step::Scalar(WithScalar::LogAbs, _, eps) => away(eps) && away(-eps),
