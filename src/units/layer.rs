@@ -6,9 +6,10 @@ use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::Element;
 
 use super::{
-    Activation, GatedNauNmu, GatedNauNmuWeights, Linear, LinearWeights, NacAdd, NacAddWeights,
-    NacMul, NacMulNmu, NacMulNmuWeights, NacMulSigma, NacMulSigmaWeights, NacMulWeights, Nalu,
-    NaluWeights, Nau, NauWeights, Nmu, NmuWeights, Unit, UnitKind,
+    Activation, GatedNauNmu, GatedNauNmuWeights, Linear, LinearWeights, LossHistory, NacAdd,
+    NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights, NacMulSigma, NacMulSigmaWeights,
+    NacMulWeights, Nalu, NaluWeights, Nau, NauWeights, Nmu, NmuWeights, TrainContext, Unit,
+    UnitKind,
 };
 
 /// One layer of any kind.
@@ -202,6 +203,33 @@ impl Unit for Layer {
         weights: &LayerWeights,
     ) -> Result<Option<Var>> {
         with_weights!(self, weights, (u, w) => u.regularizer(tape, w))
+    }
+
+    fn forward_train<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        with_weights!(self, weights, (u, w) => u.forward_train(tape, w, x, ctx))
+    }
+
+    fn penalty<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+    ) -> Result<Option<Var>> {
+        with_weights!(self, weights, (u, w) => u.penalty(tape, w))
+    }
+
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        each_unit!(self, u => u.reinit(params, history, rng))
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
