@@ -15,7 +15,10 @@ use arithgrad::{ParamStore, Shape, Tape, Tensor};
 
 /// The nine range pairs of the single-module benchmark (Mistry et al.
 /// 2022): training range, then the test range as one or two intervals.
-const RANGES: [((f64, f64), &[(f64, f64)]); 9] = [
+/// An interval `[lo, hi)`.
+type Interval = (f64, f64);
+
+const RANGES: [(Interval, &[Interval]); 9] = [
     ((-20.0, -10.0), &[(-40.0, -20.0)]),
     ((-2.0, -1.0), &[(-6.0, -2.0)]),
     ((-1.2, -1.1), &[(-6.1, -1.2)]),

@@ -2,9 +2,9 @@
 //! every unit and every model, with parameter values and inputs drawn by
 //! proptest away from the kinks of `abs`, `clamp`, `min` and `relu`.
 //!
-//! Each unit's loss is `sum(z ⊙ c) + 0.7 R` (random weights `c`, `R` its
-//! regularizer if it has one); each model's is `MSE(y, t) + 0.7 R`, the
-//! training loss. Both the parameter gradients and the gradient with respect
+//! Each unit's loss is `sum(z ⊙ c) + 0.7 R + 0.3 P` (random weights `c`,
+//! `R` its regularizer and `P` its extra loss term, if it has them); each
+//! model's is `MSE(y, t) + 0.7 R`, the training loss. Both the parameter gradients and the gradient with respect
 //! to the input are checked.
 
 use arithgrad::check::{self, CheckOptions};
@@ -183,6 +183,10 @@ fn check_unit(
         if let Some(r) = layer.regularizer(t, &w)? {
             let r = t.mul_scalar(r, 0.7)?;
             l = t.add(l, r)?;
+        }
+        if let Some(p) = layer.penalty(t, &w)? {
+            let p = t.mul_scalar(p, 0.3)?;
+            l = t.add(l, p)?;
         }
         Ok(l)
     };

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::task::{Layout, TaskConfig};
-use crate::units::{ModelSpec, RegularizerSchedule};
+use crate::units::{ModelSpec, RegularizerSchedule, TrainingRules};
 
 /// The parameter type a run trains in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,8 +52,17 @@ pub struct RunConfig {
     /// The sparsity-regularizer schedule `lambda(t)` (by default the one the
     /// spec gives for this model).
     pub regularizer: RegularizerSchedule,
-    /// Adam's learning rate (1e-3; betas, eps and weight decay are PyTorch's defaults).
+    /// Adam's learning rate (1e-3 unless the model's units ask for their
+    /// own; betas, eps and weight decay are PyTorch's defaults).
     pub learning_rate: f64,
+    /// What the model's units ask of the training loop beyond the common
+    /// protocol: clipping, an extra loss term, reinitialisation (by default
+    /// [`ModelSpec::training_rules`]; see [`TrainingRules`]). Its
+    /// `learning_rate` has already been copied into `learning_rate` by
+    /// [`RunConfig::new`]. Omitted from files when empty, so records of
+    /// models without rules read and write as before.
+    #[serde(default, skip_serializing_if = "TrainingRules::is_none")]
+    pub rules: TrainingRules,
     /// Parameter type.
     pub precision: Precision,
 }
@@ -61,21 +70,24 @@ pub struct RunConfig {
 impl RunConfig {
     /// The spec's protocol for `model` on `task`: 5e6 iterations (2e5 for
     /// the toy), batch 128, evaluation every 1000 steps on 10,000 rows, the
-    /// model's regularizer schedule, Adam with lr 1e-3, f32.
+    /// model's regularizer schedule, Adam with lr 1e-3 (or the units' own),
+    /// the units' [`TrainingRules`], f32.
     pub fn new(model: ModelSpec, task: TaskConfig) -> RunConfig {
         let iterations = match task.layout {
             Layout::Toy => 200_000,
             _ => 5_000_000,
         };
+        let rules = model.training_rules();
         RunConfig {
             regularizer: model.regularizer_schedule(),
+            learning_rate: rules.learning_rate.unwrap_or(1e-3),
+            rules,
             model,
             task,
             iterations,
             batch_size: 128,
             eval_every: 1000,
             eval_rows: 10_000,
-            learning_rate: 1e-3,
             precision: Precision::F32,
         }
     }
@@ -115,7 +127,7 @@ impl RunConfig {
                 format!("must be positive and finite, got {}", self.learning_rate),
             ));
         }
-        Ok(())
+        self.rules.validate()
     }
 
     /// A stable text key of everything that determines a run except its
@@ -142,6 +154,16 @@ impl RunConfig {
             self.eval_rows,
             self.learning_rate,
             self.precision
-        )
+        ) + &rules_key(&self.rules)
+    }
+}
+
+/// The rules' part of a run key: empty for a model without rules, so the
+/// keys of every run from before the rules existed are unchanged.
+fn rules_key(rules: &TrainingRules) -> String {
+    if rules.is_none() {
+        String::new()
+    } else {
+        format!(" rules=[{}]", rules.key())
     }
 }

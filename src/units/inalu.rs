@@ -13,6 +13,7 @@
 //! g   = sigmoid(G)                        (one gate per output, no input)
 //! z   = g ⊙ a + (1 - g) ⊙ m ⊙ s
 //! R   = sum over A_hat, A_m, M_hat, M_m, G of mean(max(20 - |p|, 0))
+//!                                         (regularizer, weight 0.05)
 //! ```
 //!
 //! Shapes: `x: [B, I]`, `A_hat, A_m, M_hat, M_m: [O, I]`, `G: [O]`, `z: [B, O]`.
@@ -26,13 +27,13 @@
 //! `N(0, 0.2^2)`. (Standard deviations as given; drawn in the order
 //! `A_hat, A_m, M_hat, M_m, G`.)
 //!
-//! Training rules of the paper, which the unit provides and a trainer
-//! applies: the regularizer [`Unit::regularizer`] with weight
-//! [`Inalu::REGULARIZER_WEIGHT`], switched on only after a warm-up and once
-//! the batch loss is below 1 ([`Inalu::regularizer_active`]); gradient
-//! clipping by value to `[-0.1, 0.1]` ([`Inalu::GRADIENT_CLIP_VALUE`]); and
-//! the reinitialisation rule ([`super::InaluRestart`], which calls
-//! [`Inalu::reinitialise`]).
+//! Training rules of the paper ([`training_rules`], applied by the trainer
+//! through [`super::rules`]): the regularizer `R` is the unit's extra loss
+//! term ([`Unit::penalty`]) with weight 0.05, switched on only after a
+//! warm-up of 10,000 steps and in steps whose batch loss is below 1;
+//! gradients are clipped by value to `[-0.1, 0.1]`; and the
+//! reinitialisation rule ([`Unit::reinit`], see [`restart_due`]) redraws
+//! every parameter from `U[-2, 2]` when the loss has stalled while large.
 
 use crate::error::Result;
 use crate::random::Rng;
@@ -44,7 +45,9 @@ use super::common::{
 };
 use super::init::fill_uniform;
 use super::sparsity::max_sparsity_error;
-use super::{InaluInit, Unit, UnitKind};
+use super::{
+    GradClip, InaluInit, LossHistory, PenaltyWeight, ReinitRule, TrainingRules, Unit, UnitKind,
+};
 
 /// iNALU: `z = g a + (1 - g) m s` with independent weights per path, a
 /// capped exponent, sign retrieval and an input-independent gate.
@@ -96,16 +99,62 @@ const EXPONENT_CAP: f64 = 20.0;
 /// The regularizer's threshold `t` in `max(t - |p|, 0)`.
 const REGULARIZER_THRESHOLD: f64 = 20.0;
 
+/// What iNALU asks of the training loop: gradient clipping by value to
+/// `[-0.1, 0.1]`; its regularizer ([`Unit::penalty`]) with weight 0.05 in
+/// steps after the first 10,000 (the benchmark's harness: `step > 10000`)
+/// whose batch loss is below 1; and a reinitialisation check
+/// ([`restart_due`]) every 10 steps over the training losses since the last
+/// reinitialisation (up to 100,000 of them: all, in a 50,000-step run). The
+/// optimizer's state is kept, as in the harness.
+pub fn training_rules() -> TrainingRules {
+    TrainingRules {
+        grad_clip: GradClip::Value(0.1),
+        penalty: PenaltyWeight::AfterWarmupBelowLoss {
+            weight: 0.05,
+            warmup: 10_001,
+            below_loss: 1.0,
+        },
+        reinit: Some(ReinitRule {
+            check_every: 10,
+            history: 100_000,
+            reset_optimizer: false,
+        }),
+        ..TrainingRules::NONE
+    }
+}
+
+/// iNALU's reinitialisation rule (Schlör et al. 2020, section 3.4): with
+/// more than 5,000 losses kept, and `first`, `second` the two halves of the
+/// history (oldest first; `second` the longer for an odd count), restart if
+/// `mean(first) <= mean(second) + std(second)` (no progress) and
+/// `mean(second) > 1` (still far off). `std` is the population standard
+/// deviation, as NumPy's. A NaN loss makes both comparisons false.
+///
+/// ```
+/// use arithgrad::units::{inalu::restart_due, LossHistory};
+/// let mut stuck = LossHistory::with_capacity(10_000);
+/// let mut falling = LossHistory::with_capacity(10_000);
+/// for t in 0..5_001 {
+///     stuck.push(5.0);
+///     falling.push(1e4 / (1.0 + t as f64));
+/// }
+/// assert!(restart_due(&stuck));
+/// assert!(!restart_due(&falling));
+/// ```
+pub fn restart_due(history: &LossHistory) -> bool {
+    let n = history.len();
+    if n <= 5_000 {
+        return false;
+    }
+    let h = n / 2;
+    let (first, _) = history.mean_std(0..h);
+    let (second, std) = history.mean_std(h..n);
+    first <= second + std && second > 1.0
+}
+
 impl Inalu {
     /// The `eps` of `log(max(|x|, eps))`.
     pub const LOG_EPS: f64 = 1e-7;
-    /// The regularizer's weight in the loss.
-    pub const REGULARIZER_WEIGHT: f64 = 0.05;
-    /// The warm-up: the regularizer is off for steps `<=` this (the
-    /// benchmark's reference harness uses 10,000).
-    pub const REGULARIZER_WARMUP: u64 = 10_000;
-    /// Gradients are clipped elementwise to `[-c, c]`.
-    pub const GRADIENT_CLIP_VALUE: f64 = 0.1;
 
     /// Adds `prefix.A_hat`, `prefix.A_m`, `prefix.M_hat`, `prefix.M_m`
     /// (`[O, I]`) and `prefix.G` (`[O]`), and initialises them.
@@ -175,12 +224,6 @@ impl Inalu {
             fill_uniform(params.value_mut(id)?, rng, -2.0, 2.0);
         }
         Ok(())
-    }
-
-    /// Whether the regularizer counts at `step` (0-based) given the batch
-    /// loss: after the warm-up and once the loss is below 1.
-    pub fn regularizer_active(step: u64, batch_loss: f64) -> bool {
-        step > Self::REGULARIZER_WARMUP && batch_loss < 1.0
     }
 
     /// Records the gate `g = sigmoid(G)` broadcast to `[B, O]`.
@@ -280,7 +323,21 @@ impl Unit for Inalu {
         gate_mix(tape, g, a, ms)
     }
 
-    fn regularizer<T: Element>(
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        if restart_due(history) {
+            self.reinitialise(params, rng)?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn penalty<T: Element>(
         &self,
         tape: &mut Tape<T>,
         weights: &InaluWeights,
@@ -313,5 +370,76 @@ impl Unit for Inalu {
         let mut all = weights(self.a_hat, self.a_m)?;
         all.extend(weights(self.m_hat, self.m_m)?);
         Ok(max_sparsity_error(all))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule written out over a plain list, as the reference harness does.
+    fn direct(losses: &[f64]) -> bool {
+        if losses.len() <= 5_000 {
+            return false;
+        }
+        let h = losses.len() / 2;
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (a, b) = (&losses[..h], &losses[h..]);
+        let mb = mean(b);
+        let std = (b.iter().map(|x| (x - mb) * (x - mb)).sum::<f64>() / b.len() as f64).sqrt();
+        mean(a) <= mb + std && mb > 1.0
+    }
+
+    #[test]
+    fn restart_rule_agrees_with_the_rule_written_out() {
+        let mut state = 12345u64;
+        let mut noise = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for level in [0.5, 1.5, 3.0] {
+            for slope in [0.0, -2e-4, 1e-4] {
+                let mut history = LossHistory::with_capacity(100_000);
+                let mut kept = Vec::new();
+                for step in 0..5_200u64 {
+                    let loss = level + slope * step as f64 + 0.3 * noise();
+                    history.push(loss);
+                    kept.push(loss);
+                    if step % 37 == 0 || step > 4_990 {
+                        assert_eq!(
+                            restart_due(&history),
+                            direct(&kept),
+                            "{level} {slope} {step}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut nan = LossHistory::with_capacity(6_000);
+        for _ in 0..6_000 {
+            nan.push(f64::NAN);
+        }
+        assert!(!restart_due(&nan));
+    }
+
+    #[test]
+    fn reinit_redraws_from_u_minus_2_2_only_when_due() {
+        let mut params = ParamStore::<f64>::new();
+        let mut rng = Rng::seed_from_u64(1);
+        let u = Inalu::new(&mut params, "i", 3, 2, InaluInit::Benchmark, &mut rng).unwrap();
+        let before = params.values().to_vec();
+        let mut history = LossHistory::with_capacity(10_000);
+        for _ in 0..5_000 {
+            history.push(5.0);
+        }
+        assert!(!u.reinit(&mut params, &history, &mut rng).unwrap());
+        assert_eq!(params.values(), &before[..]);
+        history.push(5.0);
+        assert!(u.reinit(&mut params, &history, &mut rng).unwrap());
+        assert_ne!(params.values(), &before[..]);
+        assert!(params.values().iter().all(|v| (-2.0..2.0).contains(v)));
+        training_rules().validate().unwrap();
     }
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+use super::TrainingRules;
+
 /// How an NMU keeps its weights in `[0, 1]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NmuConstraint {
@@ -153,6 +155,19 @@ impl UnitKind {
     /// Whether the unit has a sparsity regularizer at all.
     pub fn has_regularizer(&self) -> bool {
         self.is_nmu_type() || *self == UnitKind::Nau
+    }
+
+    /// What this kind of unit asks of the training loop (see
+    /// [`TrainingRules`] and the module [`rules`](super::rules) for how a
+    /// unit declares its needs): one arm per unit that needs something,
+    /// calling the `training_rules()` of the unit's own file; every other
+    /// kind trains by the common protocol ([`TrainingRules::NONE`]).
+    pub fn training_rules(&self) -> TrainingRules {
+        match self {
+            UnitKind::Inalu(_) => super::inalu::training_rules(),
+            UnitKind::NaiveNpu | UnitKind::Npu | UnitKind::RealNpu => super::npu::training_rules(),
+            _ => TrainingRules::NONE,
+        }
     }
 
     /// Whether the unit has a sigmoid gate (NALU, G-NALU, iNALU and gated

@@ -7,9 +7,10 @@ use crate::tensor::Element;
 
 use super::{
     Activation, GNalu, GNaluWeights, GatedNauNmu, GatedNauNmuWeights, Inalu, InaluWeights, Linear,
-    LinearWeights, NacAdd, NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights, NacMulSigma,
-    NacMulSigmaWeights, NacMulWeights, NaiveNpu, NaiveNpuWeights, Nalu, NaluWeights, Nau,
-    NauWeights, Nmu, NmuWeights, Npu, NpuWeights, RealNpu, RealNpuWeights, Unit, UnitKind,
+    LinearWeights, LossHistory, NacAdd, NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights,
+    NacMulSigma, NacMulSigmaWeights, NacMulWeights, NaiveNpu, NaiveNpuWeights, Nalu, NaluWeights,
+    Nau, NauWeights, Nmu, NmuWeights, Npu, NpuWeights, RealNpu, RealNpuWeights, TrainContext, Unit,
+    UnitKind,
 };
 
 /// One layer of any kind.
@@ -240,6 +241,33 @@ impl Unit for Layer {
         weights: &LayerWeights,
     ) -> Result<Option<Var>> {
         with_weights!(self, weights, (u, w) => u.regularizer(tape, w))
+    }
+
+    fn forward_train<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        with_weights!(self, weights, (u, w) => u.forward_train(tape, w, x, ctx))
+    }
+
+    fn penalty<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+    ) -> Result<Option<Var>> {
+        with_weights!(self, weights, (u, w) => u.penalty(tape, w))
+    }
+
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        each_unit!(self, u => u.reinit(params, history, rng))
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {

@@ -33,6 +33,12 @@
 //! 3. after the optimizer step, [`Unit::project`] puts constrained weights
 //!    back into their interval.
 //!
+//! What a unit needs from the training loop beyond that (its own learning
+//! rate, gradient clipping, an extra loss term, a reinitialisation rule, a
+//! different forward pass in training) it declares through
+//! [`TrainingRules`] and the hooks [`Unit::forward_train`],
+//! [`Unit::penalty`] and [`Unit::reinit`]; the module [`rules`] explains how.
+//!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
 //! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
@@ -41,7 +47,6 @@ mod common;
 pub mod g_nalu;
 pub mod gated;
 pub mod inalu;
-mod inalu_restart;
 pub mod init;
 mod kind;
 mod layer;
@@ -57,6 +62,7 @@ pub mod nau;
 pub mod nmu;
 pub mod npu;
 pub mod real_npu;
+pub mod rules;
 mod saved;
 mod schedule;
 pub mod sparsity;
@@ -66,7 +72,6 @@ pub use common::LOG_EPS;
 pub use g_nalu::{GNalu, GNaluWeights};
 pub use gated::{GatedNauNmu, GatedNauNmuWeights};
 pub use inalu::{Inalu, InaluWeights};
-pub use inalu_restart::InaluRestart;
 pub use kind::{InaluInit, NaluSharing, NmuConstraint, UnitKind};
 pub use layer::{Layer, LayerWeights};
 pub use linear::{Activation, Linear, LinearWeights};
@@ -79,8 +84,9 @@ pub use naive_npu::{NaiveNpu, NaiveNpuWeights};
 pub use nalu::{Nalu, NaluWeights};
 pub use nau::{Nau, NauWeights};
 pub use nmu::{Nmu, NmuWeights};
-pub use npu::{Npu, NpuL1Schedule, NpuWeights};
+pub use npu::{Npu, NpuWeights};
 pub use real_npu::{RealNpu, RealNpuWeights};
+pub use rules::{GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
 pub use spec::{ModelKind, ModelSpec};
@@ -137,6 +143,47 @@ pub trait Unit {
     ) -> Result<Option<Var>> {
         let _ = (tape, weights);
         Ok(None)
+    }
+
+    /// Records the layer's output in a *training* step (the train/eval
+    /// switch): units whose training forward differs from the evaluation
+    /// one (training eps, noise) override this; `ctx` gives the step index
+    /// and a generator for noise. The default is [`Unit::forward`].
+    fn forward_train<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &Self::Weights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        let _ = ctx;
+        self.forward(tape, weights, x)
+    }
+
+    /// Records the unit's extra loss term (a scalar, *unweighted*; the
+    /// training loop multiplies it by its [`TrainingRules::penalty`] weight),
+    /// or `None` if the unit has none (the default).
+    fn penalty<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &Self::Weights,
+    ) -> Result<Option<Var>> {
+        let _ = (tape, weights);
+        Ok(None)
+    }
+
+    /// Decides from the training-loss `history` whether to reinitialise,
+    /// and if so redraws the unit's parameters from `rng` and returns
+    /// `true`. Called every [`ReinitRule::check_every`] steps when the
+    /// unit's [`TrainingRules::reinit`] is set; the default never does.
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        let _ = (params, history, rng);
+        Ok(false)
     }
 
     /// Projects constrained parameters back into their interval; call after

@@ -22,7 +22,7 @@ use crate::tape::{ParamStore, Tape, Var};
 use crate::tensor::{Element, Tensor};
 
 use super::common::mean_of;
-use super::{Layer, LayerWeights, ModelSpec, Unit};
+use super::{Layer, LayerWeights, LossHistory, ModelSpec, TrainContext, Unit};
 
 /// The stream of [`Rng::stream`] that [`Model::from_seed`] draws initial
 /// weights from (other consumers of a run's seed must use other streams).
@@ -140,6 +140,39 @@ impl<T: Element> Model<T> {
     pub fn forward(&self, tape: &mut Tape<T>, weights: &ModelWeights, x: Var) -> Result<Var> {
         let h = self.layer1.forward(tape, &weights.layer1, x)?;
         self.layer2.forward(tape, &weights.layer2, h)
+    }
+
+    /// Records the output in a training step: each layer's
+    /// [`Unit::forward_train`] (the same as [`Model::forward`] for every unit
+    /// without a train/eval switch).
+    pub fn forward_train(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &ModelWeights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        let h = self.layer1.forward_train(tape, &weights.layer1, x, ctx)?;
+        self.layer2.forward_train(tape, &weights.layer2, h, ctx)
+    }
+
+    /// Records the sum over layers of each layer's unweighted extra loss
+    /// term ([`Unit::penalty`]), or `None` if no layer has one.
+    pub fn penalty(&self, tape: &mut Tape<T>, weights: &ModelWeights) -> Result<Option<Var>> {
+        let p1 = self.layer1.penalty(tape, &weights.layer1)?;
+        let p2 = self.layer2.penalty(tape, &weights.layer2)?;
+        match (p1, p2) {
+            (Some(a), Some(b)) => tape.add(a, b).map(Some),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+
+    /// Asks each layer whether to reinitialise from the loss `history`
+    /// ([`Unit::reinit`]); `true` if any did.
+    pub fn reinit(&mut self, history: &LossHistory, rng: &mut Rng) -> Result<bool> {
+        let a = self.layer1.reinit(&mut self.params, history, rng)?;
+        let b = self.layer2.reinit(&mut self.params, history, rng)?;
+        Ok(a || b)
     }
 
     /// Records the sum over layers of each layer's mean regularizer `R`

@@ -4,15 +4,17 @@
 //! ```text
 //! r = |x|,  k = [x < 0]
 //! z = exp(log(r) W_reᵀ - pi k W_imᵀ) ⊙ cos(log(r) W_imᵀ + pi k W_reᵀ)
-//! R = |W_re|_1 + |W_im|_1                          (L1, weight beta(t))
+//! P = |W_re|_1 + |W_im|_1                          (L1, weight beta(t))
 //! ```
 //!
 //! `log(r)` is the safe `log(max(|x|, eps))` ([`Tape::log_abs`]) with `eps`
 //! the float type's machine epsilon, so a zero input stays finite and every
 //! `|x| >= eps` gives exactly `log|x|`. The cosine is [`Tape::cos_pi`] (see
 //! [`super::Npu`]). Shapes: `x: [B, I]`, `W_re, W_im: [O, I]`, `z: [B, O]`.
-//! Initialisation: `W_re` Glorot-uniform, `W_im = 0`. The L1 weight follows
-//! [`super::NpuL1Schedule`]. The sparsity error covers `W_re`.
+//! Initialisation: `W_re` Glorot-uniform, `W_im = 0`. The L1 norm is the
+//! extra loss term ([`Unit::penalty`]); its weight and the learning rate are
+//! the NPU's ([`super::npu::training_rules`]). The sparsity error covers
+//! `W_re`.
 
 use crate::error::Result;
 use crate::random::Rng;
@@ -140,7 +142,7 @@ impl Unit for NaiveNpu {
         complex_power(tape, l, k, weights.effective, Some(weights.w_im))
     }
 
-    fn regularizer<T: Element>(
+    fn penalty<T: Element>(
         &self,
         tape: &mut Tape<T>,
         weights: &NaiveNpuWeights,

@@ -11,7 +11,7 @@
 //! r     = g_hat ⊙ (|x| + eps) + (1 - g_hat),  eps = machine epsilon
 //! k     = g_hat ⊙ [x < 0]
 //! z     = exp(log(r) W_reᵀ - pi k W_imᵀ) ⊙ cos(log(r) W_imᵀ + pi k W_reᵀ)
-//! R     = |W_re|_1 + |W_im|_1 + |g|_1             (L1, weight beta(t))
+//! P     = |W_re|_1 + |W_im|_1 + |g|_1             (L1, weight beta(t))
 //! ```
 //!
 //! A gate `g_hat = 0` replaces an input by 1 (it drops out of the product).
@@ -21,8 +21,9 @@
 //!
 //! Shapes: `x: [B, I]`, `W_re, W_im: [O, I]`, `g: [I]`, `z: [B, O]`.
 //! Initialisation: `W_re` Glorot-uniform, `W_im = 0`, `g = 0.5`. The L1
-//! weight `beta` grows stepwise during training (see [`NpuL1Schedule`]); the
-//! unit's [`Unit::regularizer`] is the unweighted L1 norm. The sparsity
+//! norm is the unit's extra loss term ([`Unit::penalty`], unweighted); its
+//! weight `beta` grows stepwise during training ([`training_rules`]: Adam
+//! with lr `5e-3` and the `beta` schedule, shared by the whole family). The sparsity
 //! error covers `W_re` (the exponents), not `W_im` or the gate.
 
 use crate::error::Result;
@@ -33,7 +34,7 @@ use crate::tensor::{Element, Shape};
 use super::common::{add_param, batch_size, check_sizes};
 use super::init::{fill_uniform, glorot_radius};
 use super::sparsity::max_sparsity_error;
-use super::{Unit, UnitKind};
+use super::{PenaltyWeight, TrainingRules, Unit, UnitKind};
 
 /// Records the real part of the complex power,
 /// `exp(l W_reᵀ - pi k W_imᵀ) ⊙ cos_pi(l W_imᵀ / pi + k W_reᵀ)`, for
@@ -130,78 +131,37 @@ pub(crate) fn exponent_sparsity_error<T: Element>(
     ))
 }
 
-/// The stepwise L1 weight `beta(t)` of the NPU family: `beta_start`,
-/// multiplied by `growth` at every positive multiple of `step` as long as
-/// it is below `beta_end` (or divided while above it, for a decreasing
-/// schedule). The single-module benchmark uses `1e-7 -> 1e-5` for
-/// multiplication and `1e-9 -> 1e-7` for division, `x10` every 10,000 steps.
-///
-/// ```
-/// use arithgrad::units::NpuL1Schedule;
-/// let s = NpuL1Schedule::multiplication();
-/// assert_eq!(s.beta(0), 1e-7);
-/// assert_eq!(s.beta(9_999), 1e-7);
-/// assert!((s.beta(10_000) - 1e-6).abs() < 1e-20);
-/// assert!((s.beta(49_999) - 1e-5).abs() < 1e-19); // capped at beta_end
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct NpuL1Schedule {
-    /// The weight at step 0.
-    pub beta_start: f64,
-    /// The weight it grows (or shrinks) to.
-    pub beta_end: f64,
-    /// The factor per change (> 1).
-    pub growth: f64,
-    /// Steps between changes.
-    pub step: u64,
+/// The L1 weight schedule of the NPU family in the single-module benchmark
+/// for multiplication: `beta = 1e-7`, x10 every 10,000 steps up to `1e-5`.
+pub fn multiplication_penalty() -> PenaltyWeight {
+    PenaltyWeight::Stepwise {
+        start: 1e-7,
+        end: 1e-5,
+        factor: 10.0,
+        every: 10_000,
+    }
 }
 
-impl NpuL1Schedule {
-    /// The benchmark's schedule for multiplication: `1e-7 -> 1e-5`, x10
-    /// every 10,000 steps.
-    pub fn multiplication() -> Self {
-        NpuL1Schedule {
-            beta_start: 1e-7,
-            beta_end: 1e-5,
-            growth: 10.0,
-            step: 10_000,
-        }
+/// The same for division: `1e-9 -> 1e-7`.
+pub fn division_penalty() -> PenaltyWeight {
+    PenaltyWeight::Stepwise {
+        start: 1e-9,
+        end: 1e-7,
+        factor: 10.0,
+        every: 10_000,
     }
+}
 
-    /// The benchmark's schedule for division: `1e-9 -> 1e-7`.
-    pub fn division() -> Self {
-        NpuL1Schedule {
-            beta_start: 1e-9,
-            beta_end: 1e-7,
-            ..Self::multiplication()
-        }
-    }
-
-    /// `beta` at `step` (0-based). Each change is one multiplication of the
-    /// previous value, as the reference harness does (in exact decimals
-    /// there; here in `f64`, so `1e-7 * 10 * 10` may differ from `1e-5` in
-    /// the last bit).
-    pub fn beta(&self, step: u64) -> f64 {
-        let changes = step.checked_div(self.step).unwrap_or(0);
-        // "Below the end" with a relative margin, standing in for the
-        // reference's exact decimals: 1e-9 * 10 * 10 in f64 must count as
-        // having reached 1e-7 even if it lands one bit below it.
-        let margin = 1.0 + 1e-9;
-        let mut beta = self.beta_start;
-        for _ in 0..changes {
-            if self.beta_start <= self.beta_end {
-                if beta * margin < self.beta_end {
-                    beta *= self.growth;
-                } else {
-                    break;
-                }
-            } else if beta > self.beta_end * margin {
-                beta /= self.growth;
-            } else {
-                break;
-            }
-        }
-        beta
+/// What the NPU family asks of the training loop (the benchmark's
+/// settings for multiplication): Adam with learning rate `5e-3`, and the
+/// L1 term ([`Unit::penalty`]) weighted by the stepwise `beta` of
+/// [`multiplication_penalty`]. A division preset replaces the penalty by
+/// [`division_penalty`].
+pub fn training_rules() -> TrainingRules {
+    TrainingRules {
+        learning_rate: Some(5e-3),
+        penalty: multiplication_penalty(),
+        ..TrainingRules::NONE
     }
 }
 
@@ -331,11 +291,7 @@ impl Unit for Npu {
         complex_power(tape, l, k, weights.effective, Some(weights.w_im))
     }
 
-    fn regularizer<T: Element>(
-        &self,
-        tape: &mut Tape<T>,
-        weights: &NpuWeights,
-    ) -> Result<Option<Var>> {
+    fn penalty<T: Element>(&self, tape: &mut Tape<T>, weights: &NpuWeights) -> Result<Option<Var>> {
         l1_norm(tape, &[weights.effective, weights.w_im, weights.g])
     }
 
@@ -346,30 +302,21 @@ impl Unit for Npu {
 
 #[cfg(test)]
 mod tests {
-    use super::NpuL1Schedule;
+    use super::*;
 
     #[test]
-    fn schedule_grows_then_holds_and_can_shrink() {
-        let s = NpuL1Schedule::division();
-        let b: Vec<f64> = [0, 10_000, 20_000, 30_000, 40_000]
-            .iter()
-            .map(|&t| s.beta(t))
-            .collect();
-        assert_eq!(b[0], 1e-9);
-        assert_eq!(b[1], 1e-9 * 10.0);
-        assert_eq!(b[2], 1e-9 * 10.0 * 10.0);
-        assert_eq!(b[3], b[2]);
-        assert_eq!(b[4], b[2]);
-        let down = NpuL1Schedule {
-            beta_start: 1e-3,
-            beta_end: 1e-5,
-            growth: 10.0,
-            step: 5,
-        };
-        assert_eq!(down.beta(4), 1e-3);
-        assert_eq!(down.beta(5), 1e-3 / 10.0);
-        assert_eq!(down.beta(100), 1e-3 / 10.0 / 10.0);
-        let never = NpuL1Schedule { step: 0, ..down };
-        assert_eq!(never.beta(1_000), 1e-3);
+    fn beta_grows_tenfold_every_10000_steps_and_holds_at_its_end() {
+        let beta = |p: PenaltyWeight, t| p.weight(t, f64::NAN);
+        let m = multiplication_penalty();
+        assert_eq!(beta(m, 0), 1e-7);
+        assert_eq!(beta(m, 9_999), 1e-7);
+        assert!((beta(m, 10_000) / 1e-6 - 1.0).abs() < 1e-12);
+        assert!((beta(m, 20_000) / 1e-5 - 1.0).abs() < 1e-12);
+        assert!((beta(m, 49_999) / 1e-5 - 1.0).abs() < 1e-12);
+        let d = division_penalty();
+        assert_eq!(beta(d, 0), 1e-9);
+        assert!((beta(d, 45_000) / 1e-7 - 1.0).abs() < 1e-12);
+        assert_eq!(training_rules().learning_rate, Some(5e-3));
+        training_rules().validate().unwrap();
     }
 }

@@ -7,13 +7,15 @@
 //! r     = g_hat ⊙ (|x| + eps) + (1 - g_hat),  eps = machine epsilon
 //! k     = g_hat ⊙ [x < 0]
 //! z     = exp(log(r) W_reᵀ) ⊙ cos(pi k W_reᵀ)
-//! R     = |W_re|_1 + |g|_1                         (L1, weight beta(t))
+//! P     = |W_re|_1 + |g|_1                         (L1, weight beta(t))
 //! ```
 //!
 //! `cos(pi k W_reᵀ)` is [`Tape::cos_pi`] of `k W_reᵀ`: exactly `+-1` for
 //! integer exponents. Shapes: `x: [B, I]`, `W_re: [O, I]`, `g: [I]`,
 //! `z: [B, O]`. Initialisation: `W_re` Glorot-uniform, `g = 0.5`. The L1
-//! weight follows [`super::NpuL1Schedule`]. The sparsity error covers `W_re`.
+//! norm is the extra loss term ([`Unit::penalty`]); its weight (the
+//! stepwise L1 schedule) and the learning rate are the NPU's
+//! ([`super::npu::training_rules`]). The sparsity error covers `W_re`.
 
 use crate::error::Result;
 use crate::random::Rng;
@@ -149,7 +151,7 @@ impl Unit for RealNpu {
         complex_power(tape, l, k, weights.effective, None)
     }
 
-    fn regularizer<T: Element>(
+    fn penalty<T: Element>(
         &self,
         tape: &mut Tape<T>,
         weights: &RealNpuWeights,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-use super::{NaluSharing, NmuConstraint, RegularizerSchedule, UnitKind};
+use super::{NaluSharing, NmuConstraint, RegularizerSchedule, TrainingRules, UnitKind};
 
 /// The named models of the spec's model table.
 ///
@@ -207,6 +207,15 @@ impl ModelSpec {
             Some(k) => k.name().to_string(),
             None => format!("{}/{}", self.layer1, self.layer2),
         }
+    }
+
+    /// What the model's units ask of the training loop: the layers'
+    /// [`TrainingRules`] merged, the second layer's winning where both set
+    /// a rule ([`TrainingRules::merge`]).
+    pub fn training_rules(&self) -> TrainingRules {
+        self.layer1
+            .training_rules()
+            .merge(&self.layer2.training_rules())
     }
 
     /// The spec's regularizer schedule for the arithmetic task: the NMU one
