@@ -2,9 +2,9 @@
 //! every unit and every model, with parameter values and inputs drawn by
 //! proptest away from the kinks of `abs`, `clamp`, `min` and `relu`.
 //!
-//! Each unit's loss is `sum(z ⊙ c) + 0.7 R` (random weights `c`, `R` its
-//! regularizer if it has one); each model's is `MSE(y, t) + 0.7 R`, the
-//! training loss. Both the parameter gradients and the gradient with respect
+//! Each unit's loss is `sum(z ⊙ c) + 0.7 R + 0.3 P` (random weights `c`,
+//! `R` its regularizer and `P` its extra loss term, if it has them); each
+//! model's is `MSE(y, t) + 0.7 R`, the training loss. Both the parameter gradients and the gradient with respect
 //! to the input are checked.
 
 use arithgrad::check::{self, CheckOptions};
@@ -25,6 +25,9 @@ enum Draw {
     /// `w` in `[0.05, 0.45] u [0.55, 0.95]`: an NMU-type weight off the kinks
     /// of its clamp and regularizer (0, 0.5, 1).
     NmuWeight,
+    /// `|w|` in `[lo, hi]`, either sign: off the kink at 0 of an `abs` in
+    /// an L1 term or regularizer (iNALU, the NPU family).
+    Signed(f64, f64),
 }
 
 impl Draw {
@@ -37,6 +40,15 @@ impl Draw {
                     v + 0.1
                 } else {
                     v
+                }
+            }
+            Draw::Signed(lo, hi) => {
+                let s = 2.0 * u;
+                let m = lo + (hi - lo) * s.fract();
+                if s < 1.0 {
+                    -m
+                } else {
+                    m
                 }
             }
             Draw::NauWeight => {
@@ -57,6 +69,11 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
         return Draw::NmuWeight;
     }
     match kind {
+        // The NPU gate: inside (0, 1), off its clamp's bounds.
+        UnitKind::Npu | UnitKind::RealNpu if name.ends_with(".g") => Draw::NmuWeight,
+        UnitKind::Npu | UnitKind::RealNpu | UnitKind::NaiveNpu => Draw::Signed(0.1, 1.5),
+        // Every iNALU parameter is under an `abs` in the regularizer.
+        UnitKind::Inalu(_) => Draw::Signed(0.1, 2.0),
         UnitKind::Nau => Draw::NauWeight,
         UnitKind::Nmu(_) | UnitKind::NacMulNmu => Draw::NmuWeight,
         UnitKind::NacMulSigma => Draw::Free(-3.0, 3.0),
@@ -69,7 +86,15 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
 fn uses_log(kind: UnitKind) -> bool {
     matches!(
         kind,
-        UnitKind::NacMul | UnitKind::NacMulSigma | UnitKind::NacMulNmu | UnitKind::Nalu(_)
+        UnitKind::NacMul
+            | UnitKind::NacMulSigma
+            | UnitKind::NacMulNmu
+            | UnitKind::Nalu(_)
+            | UnitKind::Inalu(_)
+            | UnitKind::GNalu
+            | UnitKind::NaiveNpu
+            | UnitKind::Npu
+            | UnitKind::RealNpu
     )
 }
 
@@ -158,6 +183,10 @@ fn check_unit(
         if let Some(r) = layer.regularizer(t, &w)? {
             let r = t.mul_scalar(r, 0.7)?;
             l = t.add(l, r)?;
+        }
+        if let Some(p) = layer.penalty(t, &w)? {
+            let p = t.mul_scalar(p, 0.3)?;
+            l = t.add(l, p)?;
         }
         Ok(l)
     };
@@ -305,7 +334,7 @@ macro_rules! model_tests {
     };
 }
 
-use arithgrad::units::{NaluSharing, NmuConstraint};
+use arithgrad::units::{InaluInit, NaluSharing, NmuConstraint};
 
 unit_tests! {
     unit_linear => UnitKind::Linear,
@@ -321,6 +350,11 @@ unit_tests! {
     unit_nmu => UnitKind::Nmu(NmuConstraint::Project),
     unit_nmu_no_w_clamp => UnitKind::Nmu(NmuConstraint::ClampInForward),
     unit_gated_nau_nmu => UnitKind::GatedNauNmu,
+    unit_inalu => UnitKind::Inalu(InaluInit::Benchmark),
+    unit_g_nalu => UnitKind::GNalu,
+    unit_naive_npu => UnitKind::NaiveNpu,
+    unit_npu => UnitKind::Npu,
+    unit_real_npu => UnitKind::RealNpu,
 }
 
 model_tests! {
@@ -371,7 +405,12 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | UnitKind::Nalu(NaluSharing::Shared | NaluSharing::Separate)
         | UnitKind::Nau
         | UnitKind::Nmu(NmuConstraint::Project | NmuConstraint::ClampInForward)
-        | UnitKind::GatedNauNmu => {}
+        | UnitKind::GatedNauNmu
+        | UnitKind::Inalu(InaluInit::Benchmark | InaluInit::Library)
+        | UnitKind::GNalu
+        | UnitKind::NaiveNpu
+        | UnitKind::Npu
+        | UnitKind::RealNpu => {}
     }
     match model {
         ModelKind::Nmu

@@ -31,11 +31,24 @@ pub enum NaluSharing {
     Separate,
 }
 
+/// Which initialisation an iNALU layer draws from (Schlör et al. 2020).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InaluInit {
+    /// The single-module benchmark's: `A_hat, M_hat ~ N(1, 0.1^2)`,
+    /// `A_m, M_m ~ N(-1, 0.1^2)`, `G ~ N(0, 0.1^2)`.
+    #[default]
+    Benchmark,
+    /// The iNALU library's defaults: `N(0.88, 0.2^2)`, `N(0.5, 0.2^2)`,
+    /// `N(0, 0.2^2)`.
+    Library,
+}
+
 /// Every kind of layer the crate provides, with its options.
 ///
 /// Parses from and prints as: `linear`, `relu`, `relu6`, `nac-add`,
 /// `nac-mul`, `nac-mul-sigma`, `nac-mul-nmu`, `nalu`, `nalu-separate`, `nau`,
-/// `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`.
+/// `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`, `inalu`, `inalu-library-init`,
+/// `g-nalu`, `naive-npu`, `npu`, `real-npu`.
 ///
 /// ```
 /// use arithgrad::units::{NmuConstraint, UnitKind};
@@ -69,11 +82,21 @@ pub enum UnitKind {
     Nmu(NmuConstraint),
     /// Gated NAU/NMU.
     GatedNauNmu,
+    /// iNALU.
+    Inalu(InaluInit),
+    /// G-NALU (golden-ratio NALU).
+    GNalu,
+    /// NaiveNPU.
+    NaiveNpu,
+    /// NPU.
+    Npu,
+    /// RealNPU.
+    RealNpu,
 }
 
 impl UnitKind {
     /// Every kind, in the order of the spec.
-    pub const ALL: [UnitKind; 13] = [
+    pub const ALL: [UnitKind; 19] = [
         UnitKind::Linear,
         UnitKind::Relu,
         UnitKind::Relu6,
@@ -87,6 +110,12 @@ impl UnitKind {
         UnitKind::Nmu(NmuConstraint::Project),
         UnitKind::Nmu(NmuConstraint::ClampInForward),
         UnitKind::GatedNauNmu,
+        UnitKind::Inalu(InaluInit::Benchmark),
+        UnitKind::Inalu(InaluInit::Library),
+        UnitKind::GNalu,
+        UnitKind::NaiveNpu,
+        UnitKind::Npu,
+        UnitKind::RealNpu,
     ];
 
     /// The kind's name as parsed and printed.
@@ -105,6 +134,12 @@ impl UnitKind {
             UnitKind::Nmu(NmuConstraint::Project) => "nmu",
             UnitKind::Nmu(NmuConstraint::ClampInForward) => "nmu-no-w-clamp",
             UnitKind::GatedNauNmu => "gated-nau-nmu",
+            UnitKind::Inalu(InaluInit::Benchmark) => "inalu",
+            UnitKind::Inalu(InaluInit::Library) => "inalu-library-init",
+            UnitKind::GNalu => "g-nalu",
+            UnitKind::NaiveNpu => "naive-npu",
+            UnitKind::Npu => "npu",
+            UnitKind::RealNpu => "real-npu",
         }
     }
 
@@ -128,15 +163,20 @@ impl UnitKind {
     /// calling the `training_rules()` of the unit's own file; every other
     /// kind trains by the common protocol ([`TrainingRules::NONE`]).
     pub fn training_rules(&self) -> TrainingRules {
-        #[allow(clippy::match_single_binding)]
         match self {
+            UnitKind::Inalu(_) => super::inalu::training_rules(),
+            UnitKind::NaiveNpu | UnitKind::Npu | UnitKind::RealNpu => super::npu::training_rules(),
             _ => TrainingRules::NONE,
         }
     }
 
-    /// Whether the unit has a sigmoid gate (NALU and gated NAU/NMU).
+    /// Whether the unit has a sigmoid gate (NALU, G-NALU, iNALU and gated
+    /// NAU/NMU).
     pub fn has_gate(&self) -> bool {
-        matches!(self, UnitKind::Nalu(_) | UnitKind::GatedNauNmu)
+        matches!(
+            self,
+            UnitKind::Nalu(_) | UnitKind::GatedNauNmu | UnitKind::GNalu | UnitKind::Inalu(_)
+        )
     }
 }
 

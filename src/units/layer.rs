@@ -6,9 +6,10 @@ use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::Element;
 
 use super::{
-    Activation, GatedNauNmu, GatedNauNmuWeights, Linear, LinearWeights, LossHistory, NacAdd,
-    NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights, NacMulSigma, NacMulSigmaWeights,
-    NacMulWeights, Nalu, NaluWeights, Nau, NauWeights, Nmu, NmuWeights, TrainContext, Unit,
+    Activation, GNalu, GNaluWeights, GatedNauNmu, GatedNauNmuWeights, Inalu, InaluWeights, Linear,
+    LinearWeights, LossHistory, NacAdd, NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights,
+    NacMulSigma, NacMulSigmaWeights, NacMulWeights, NaiveNpu, NaiveNpuWeights, Nalu, NaluWeights,
+    Nau, NauWeights, Nmu, NmuWeights, Npu, NpuWeights, RealNpu, RealNpuWeights, TrainContext, Unit,
     UnitKind,
 };
 
@@ -24,6 +25,11 @@ pub enum Layer {
     Nau(Nau),
     Nmu(Nmu),
     GatedNauNmu(GatedNauNmu),
+    Inalu(Inalu),
+    GNalu(GNalu),
+    NaiveNpu(NaiveNpu),
+    Npu(Npu),
+    RealNpu(RealNpu),
 }
 
 /// A [`Layer`]'s weights recorded on a tape for one step.
@@ -38,6 +44,11 @@ pub enum LayerWeights {
     Nau(NauWeights),
     Nmu(NmuWeights),
     GatedNauNmu(GatedNauNmuWeights),
+    Inalu(InaluWeights),
+    GNalu(GNaluWeights),
+    NaiveNpu(NaiveNpuWeights),
+    Npu(NpuWeights),
+    RealNpu(RealNpuWeights),
 }
 
 /// Runs `$body` with `$u` bound to the unit inside any `Layer` variant.
@@ -53,6 +64,11 @@ macro_rules! each_unit {
             Layer::Nau($u) => $body,
             Layer::Nmu($u) => $body,
             Layer::GatedNauNmu($u) => $body,
+            Layer::Inalu($u) => $body,
+            Layer::GNalu($u) => $body,
+            Layer::NaiveNpu($u) => $body,
+            Layer::Npu($u) => $body,
+            Layer::RealNpu($u) => $body,
         }
     };
 }
@@ -71,6 +87,11 @@ macro_rules! with_weights {
             (Layer::Nau($u), LayerWeights::Nau($w)) => $body,
             (Layer::Nmu($u), LayerWeights::Nmu($w)) => $body,
             (Layer::GatedNauNmu($u), LayerWeights::GatedNauNmu($w)) => $body,
+            (Layer::Inalu($u), LayerWeights::Inalu($w)) => $body,
+            (Layer::GNalu($u), LayerWeights::GNalu($w)) => $body,
+            (Layer::NaiveNpu($u), LayerWeights::NaiveNpu($w)) => $body,
+            (Layer::Npu($u), LayerWeights::Npu($w)) => $body,
+            (Layer::RealNpu($u), LayerWeights::RealNpu($w)) => $body,
             (layer, _) => Err(Error::invalid(
                 "layer weights",
                 format!(
@@ -123,6 +144,11 @@ impl Layer {
             UnitKind::GatedNauNmu => {
                 Layer::GatedNauNmu(GatedNauNmu::new(params, prefix, i, o, rng)?)
             }
+            UnitKind::Inalu(init) => Layer::Inalu(Inalu::new(params, prefix, i, o, init, rng)?),
+            UnitKind::GNalu => Layer::GNalu(GNalu::new(params, prefix, i, o, rng)?),
+            UnitKind::NaiveNpu => Layer::NaiveNpu(NaiveNpu::new(params, prefix, i, o, rng)?),
+            UnitKind::Npu => Layer::Npu(Npu::new(params, prefix, i, o, rng)?),
+            UnitKind::RealNpu => Layer::RealNpu(RealNpu::new(params, prefix, i, o, rng)?),
         })
     }
 
@@ -138,10 +164,17 @@ impl Layer {
         match (self, weights) {
             (Layer::Nalu(u), LayerWeights::Nalu(w)) => u.gate(tape, w, x).map(Some),
             (Layer::GatedNauNmu(u), LayerWeights::GatedNauNmu(w)) => u.gate(tape, w, x).map(Some),
-            (Layer::Nalu(_) | Layer::GatedNauNmu(_), _) => Err(Error::invalid(
-                "layer weights",
-                format!("recorded for another layer than this {} layer", self.kind()),
-            )),
+            (Layer::GNalu(u), LayerWeights::GNalu(w)) => u.gate(tape, w, x).map(Some),
+            (Layer::Inalu(u), LayerWeights::Inalu(w)) => {
+                let b = tape.shape(x)?.dims().first().copied().unwrap_or(0);
+                u.gate(tape, w, b).map(Some)
+            }
+            (Layer::Nalu(_) | Layer::GatedNauNmu(_) | Layer::GNalu(_) | Layer::Inalu(_), _) => {
+                Err(Error::invalid(
+                    "layer weights",
+                    format!("recorded for another layer than this {} layer", self.kind()),
+                ))
+            }
             _ => Ok(None),
         }
     }
@@ -185,6 +218,11 @@ impl Unit for Layer {
             Layer::Nau(u) => LayerWeights::Nau(u.record(tape, params)?),
             Layer::Nmu(u) => LayerWeights::Nmu(u.record(tape, params)?),
             Layer::GatedNauNmu(u) => LayerWeights::GatedNauNmu(u.record(tape, params)?),
+            Layer::Inalu(u) => LayerWeights::Inalu(u.record(tape, params)?),
+            Layer::GNalu(u) => LayerWeights::GNalu(u.record(tape, params)?),
+            Layer::NaiveNpu(u) => LayerWeights::NaiveNpu(u.record(tape, params)?),
+            Layer::Npu(u) => LayerWeights::Npu(u.record(tape, params)?),
+            Layer::RealNpu(u) => LayerWeights::RealNpu(u.record(tape, params)?),
         })
     }
 

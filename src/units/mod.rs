@@ -15,6 +15,11 @@
 //! | NAU | [`nau`] | Madsen & Johansen 2020 |
 //! | NMU (project / clamp-in-forward) | [`nmu`] | Madsen & Johansen 2020 |
 //! | Gated NAU/NMU | [`gated`] | Madsen & Johansen 2020 |
+//! | iNALU | [`inalu`] | Schlör, Ring & Hotho 2020 |
+//! | G-NALU | [`g_nalu`] | Rana et al. (golden-ratio NALU) |
+//! | NaiveNPU | [`naive_npu`] | Heim, Pevný & Šmídl 2020 |
+//! | NPU | [`npu`] | Heim, Pevný & Šmídl 2020 |
+//! | RealNPU | [`real_npu`] | Heim, Pevný & Šmídl 2020 |
 //!
 //! A unit is a small struct of [`ParamId`]s into a [`ParamStore`] that the
 //! caller owns (a whole model keeps every parameter in one store, so an
@@ -39,7 +44,9 @@
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
 
 mod common;
+pub mod g_nalu;
 pub mod gated;
+pub mod inalu;
 pub mod init;
 mod kind;
 mod layer;
@@ -49,9 +56,12 @@ pub mod nac_add;
 pub mod nac_mul;
 pub mod nac_mul_nmu;
 pub mod nac_mul_sigma;
+pub mod naive_npu;
 pub mod nalu;
 pub mod nau;
 pub mod nmu;
+pub mod npu;
+pub mod real_npu;
 pub mod rules;
 mod saved;
 mod schedule;
@@ -59,8 +69,10 @@ pub mod sparsity;
 mod spec;
 
 pub use common::LOG_EPS;
+pub use g_nalu::{GNalu, GNaluWeights};
 pub use gated::{GatedNauNmu, GatedNauNmuWeights};
-pub use kind::{NaluSharing, NmuConstraint, UnitKind};
+pub use inalu::{Inalu, InaluWeights};
+pub use kind::{InaluInit, NaluSharing, NmuConstraint, UnitKind};
 pub use layer::{Layer, LayerWeights};
 pub use linear::{Activation, Linear, LinearWeights};
 pub use model::{Model, ModelWeights, MODEL_INIT_STREAM};
@@ -68,9 +80,12 @@ pub use nac_add::{NacAdd, NacAddWeights, NacParams};
 pub use nac_mul::{NacMul, NacMulWeights};
 pub use nac_mul_nmu::{NacMulNmu, NacMulNmuWeights};
 pub use nac_mul_sigma::{NacMulSigma, NacMulSigmaWeights};
+pub use naive_npu::{NaiveNpu, NaiveNpuWeights};
 pub use nalu::{Nalu, NaluWeights};
 pub use nau::{Nau, NauWeights};
 pub use nmu::{Nmu, NmuWeights};
+pub use npu::{Npu, NpuWeights};
+pub use real_npu::{RealNpu, RealNpuWeights};
 pub use rules::{GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
