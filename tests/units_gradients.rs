@@ -224,7 +224,10 @@ fn check_model(
 ) -> std::result::Result<(), TestCaseError> {
     let mut model = Model::<f64>::from_seed(spec, 0).unwrap();
     let mut used = 0;
-    let (l1, l2) = (model.layer1().clone(), model.layer2().clone());
+    let (l1, l2) = (
+        model.layer1().expect("two-layer model").clone(),
+        model.layer2().clone(),
+    );
     set_params(&l1, model.params_mut(), pu, &mut used);
     set_params(&l2, model.params_mut(), pu, &mut used);
     let x = Tensor::from_fn(Shape::matrix(MB, N), |k| {

@@ -61,10 +61,13 @@ fn layers_follow_the_model_table() {
         assert_eq!((spec.layer1, spec.layer2), (l1, l2), "{name}");
         assert_eq!((spec.inputs, spec.hidden, spec.outputs), (100, 7, 1));
         let model = Model::<f32>::new(spec, &mut arithgrad::random::Rng::seed_from_u64(0)).unwrap();
-        assert_eq!(model.layer1().kind(), l1);
+        assert_eq!(model.layer1().unwrap().kind(), l1);
         assert_eq!(model.layer2().kind(), l2);
         assert_eq!(
-            (model.layer1().inputs(), model.layer1().outputs()),
+            (
+                model.layer1().unwrap().inputs(),
+                model.layer1().unwrap().outputs()
+            ),
             (100, 7)
         );
         assert_eq!((model.layer2().inputs(), model.layer2().outputs()), (7, 1));
@@ -198,7 +201,10 @@ fn layer_weights_from_another_layer_are_an_error() {
     let w = model.record_weights(&mut tape).unwrap();
     let x = tape.constant(&Tensor::full(Shape::matrix(1, 3), 1.0));
     // layer2 (NAC*) handed layer1's (NAC+) weights.
-    assert!(model.layer2().forward(&mut tape, &w.layer1, x).is_err());
+    assert!(model
+        .layer2()
+        .forward(&mut tape, &w.layer1.unwrap(), x)
+        .is_err());
 }
 
 #[test]

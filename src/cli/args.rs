@@ -58,6 +58,11 @@ pub struct TaskArgs {
     /// of the subsets of the static task (the ratios are then ignored).
     #[arg(long)]
     pub toy: bool,
+    /// The single-module task y = x1 op x2 (n = 2, op add/sub/mul/div) with
+    /// a single-layer model: the named model's output unit alone (`nmu`: one
+    /// NMU), no hidden layer. Ranges from --interpolation/--extrapolation.
+    #[arg(long, conflicts_with = "toy")]
+    pub single_module: bool,
 }
 
 #[derive(Args, Debug)]

@@ -36,6 +36,8 @@ pub struct Trainer<T: Element> {
     adam: Adam<T>,
     tape: Tape<T>,
     eval_tape: Tape<T>,
+    /// The `f64` copy of the model that `config.eval_f64` evaluates with.
+    eval_model: Option<(Model<f64>, Tape<f64>)>,
     batch_rng: LaneRng,
     noise_rng: Rng,
     reinit_rng: Rng,
@@ -66,6 +68,11 @@ impl<T: Element> Trainer<T> {
             adam,
             tape: Tape::new(),
             eval_tape: Tape::new(),
+            eval_model: if config.eval_f64 {
+                Some((Model::from_seed(config.model, seed)?, Tape::new()))
+            } else {
+                None
+            },
             targets: vec![T::zero(); config.batch_size],
             steps_done: 0,
         })
@@ -167,38 +174,69 @@ impl<T: Element> Trainer<T> {
         Ok(loss)
     }
 
+    /// The mean squared error on an `f64` fixed set of the model with its
+    /// weights widened to `f64` (exactly; `config.eval_f64`), so that neither
+    /// the inputs, nor the unit's arithmetic, nor the targets round to the
+    /// training precision. Errors unless `config.eval_f64` is set.
+    pub fn evaluate_f64(&mut self, data: &Dataset<f64>) -> Result<f64> {
+        let Some((model, tape)) = self.eval_model.as_mut() else {
+            return Err(crate::error::Error::invalid(
+                "eval_f64",
+                "this run evaluates in its training precision",
+            ));
+        };
+        for (w64, w) in model
+            .params_mut()
+            .values_mut()
+            .iter_mut()
+            .zip(self.model.params().values())
+        {
+            *w64 = w.to_f64_lossy();
+        }
+        mse_in_chunks(model, tape, data)
+    }
+
     /// The mean squared error of the model on a fixed set, accumulated in
     /// `f64` (each residual is widened before it is squared and summed, so
     /// errors down to about 1e-12 relative to the targets stay meaningful
     /// even when training in `f32`).
     pub fn evaluate(&mut self, data: &Dataset<T>) -> Result<f64> {
-        let n = data.cols;
-        let mut sum = 0.0f64;
-        let mut start = 0;
-        while start < data.rows {
-            let rows = EVAL_CHUNK_ROWS.min(data.rows - start);
-            let tape = &mut self.eval_tape;
-            tape.reset();
-            let x = tape.constant_slice(
-                Shape::matrix(rows, n),
-                &data.x[start * n..(start + rows) * n],
-            )?;
-            let weights = self.model.record_weights(tape)?;
-            let y = self.model.forward(tape, &weights, x)?;
-            let chunk: f64 = tape
-                .value(y)?
-                .iter()
-                .zip(&data.targets[start..start + rows])
-                .map(|(&y, &t)| {
-                    let d = y.to_f64_lossy() - t.to_f64_lossy();
-                    d * d
-                })
-                .sum();
-            sum += chunk;
-            start += rows;
-        }
-        Ok(sum / data.rows as f64)
+        mse_in_chunks(&self.model, &mut self.eval_tape, data)
     }
+}
+
+/// The mean squared error of `model` (evaluation forward) on `data`,
+/// [`EVAL_CHUNK_ROWS`] rows per pass on `tape`, accumulated in `f64`.
+fn mse_in_chunks<U: Element>(
+    model: &Model<U>,
+    tape: &mut Tape<U>,
+    data: &Dataset<U>,
+) -> Result<f64> {
+    let n = data.cols;
+    let mut sum = 0.0f64;
+    let mut start = 0;
+    while start < data.rows {
+        let rows = EVAL_CHUNK_ROWS.min(data.rows - start);
+        tape.reset();
+        let x = tape.constant_slice(
+            Shape::matrix(rows, n),
+            &data.x[start * n..(start + rows) * n],
+        )?;
+        let weights = model.record_weights(tape)?;
+        let y = model.forward(tape, &weights, x)?;
+        let chunk: f64 = tape
+            .value(y)?
+            .iter()
+            .zip(&data.targets[start..start + rows])
+            .map(|(&y, &t)| {
+                let d = y.to_f64_lossy() - t.to_f64_lossy();
+                d * d
+            })
+            .sum();
+        sum += chunk;
+        start += rows;
+    }
+    Ok(sum / data.rows as f64)
 }
 
 #[cfg(test)]

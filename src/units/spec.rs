@@ -180,9 +180,45 @@ impl ModelSpec {
         Ok(spec)
     }
 
-    /// An error unless every size is at least 1.
+    /// The single-layer model of the single-module benchmark: one unit of
+    /// `kind`, `inputs -> 1`, no hidden layer (hidden size 0; `layer1` is
+    /// unused and set equal to `layer2`). Its name is the unit's.
+    ///
+    /// ```
+    /// use arithgrad::units::{ModelSpec, NmuConstraint, UnitKind};
+    /// let s = ModelSpec::single(UnitKind::Nmu(NmuConstraint::Project), 2);
+    /// assert!(s.is_single());
+    /// assert_eq!(s.name(), "nmu");
+    /// assert_eq!(s.to_string(), "nmu (2 -> 1)");
+    /// ```
+    pub fn single(kind: UnitKind, inputs: usize) -> Self {
+        ModelSpec {
+            layer1: kind,
+            layer2: kind,
+            inputs,
+            hidden: 0,
+            outputs: 1,
+        }
+    }
+
+    /// Whether this is a single-layer model (hidden size 0).
+    pub fn is_single(&self) -> bool {
+        self.hidden == 0
+    }
+
+    /// An error unless every size is at least 1 (hidden size 0 is the
+    /// single-layer model, whose two layer kinds must then agree).
     pub fn validate(&self) -> Result<()> {
-        if self.inputs == 0 || self.hidden == 0 || self.outputs == 0 {
+        if self.is_single() && self.layer1 != self.layer2 {
+            return Err(Error::invalid(
+                "model sizes",
+                format!(
+                    "hidden size 0 is a single-layer model, but the layers differ ({} and {})",
+                    self.layer1, self.layer2
+                ),
+            ));
+        }
+        if self.inputs == 0 || self.outputs == 0 {
             return Err(Error::invalid(
                 "model sizes",
                 format!(
@@ -196,6 +232,9 @@ impl ModelSpec {
 
     /// The named model with these layer kinds, if there is one.
     pub fn preset(&self) -> Option<ModelKind> {
+        if self.is_single() {
+            return None;
+        }
         ModelKind::ALL
             .into_iter()
             .find(|k| k.layers() == (self.layer1, self.layer2))
@@ -203,6 +242,9 @@ impl ModelSpec {
 
     /// The preset's name (`nmu`), or `layer1/layer2` (`nac-add/nalu-separate`).
     pub fn name(&self) -> String {
+        if self.is_single() {
+            return self.layer2.name().to_string();
+        }
         match self.preset() {
             Some(k) => k.name().to_string(),
             None => format!("{}/{}", self.layer1, self.layer2),
@@ -236,6 +278,9 @@ impl ModelSpec {
 
 impl fmt::Display for ModelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_single() {
+            return write!(f, "{} ({} -> {})", self.name(), self.inputs, self.outputs);
+        }
         write!(
             f,
             "{} ({} -> {} -> {})",
