@@ -302,6 +302,74 @@ fn check_model(
     Ok(())
 }
 
+/// Checks the single-layer model (the single-module benchmark's) of `kind`,
+/// `2 -> 1`, on a batch of `MB` with its training loss `MSE + 0.3 P` (`P`
+/// the unit's extra loss term), through the model's own record, forward and
+/// penalty.
+fn check_single_model(
+    kind: UnitKind,
+    pu: &[f64],
+    xu: &[f64],
+    tu: &[f64],
+) -> std::result::Result<(), TestCaseError> {
+    let spec = ModelSpec::single(kind, 2);
+    let mut model = Model::<f64>::from_seed(spec, 0).unwrap();
+    let unit = model.layer2().clone();
+    set_params(&unit, model.params_mut(), pu, &mut 0);
+    let x = Tensor::from_fn(Shape::matrix(MB, 2), |k| input_value(uses_log(kind), xu[k]));
+    let t = Tensor::from_fn(Shape::matrix(MB, 1), |k| 4.0 * tu[k] - 2.0);
+    let loss = |tp: &mut Tape<f64>, p: &ParamStore<f64>, xv: Var| -> Result<Var> {
+        // The model's graph, on the parameter values `p` (the checker's).
+        let w = unit.record(tp, p)?;
+        let y = unit.forward(tp, &w, xv)?;
+        let tv = tp.constant(&t);
+        let d = tp.sub(y, tv)?;
+        let d2 = tp.square(d)?;
+        let mut l = tp.mean(d2)?;
+        if let Some(pen) = unit.penalty(tp, &w)? {
+            let pen = tp.mul_scalar(pen, 0.3)?;
+            l = tp.add(l, pen)?;
+        }
+        Ok(l)
+    };
+    let by_params = check::param_gradient(
+        |tp, p| {
+            let xv = tp.constant(&x);
+            loss(tp, p, xv)
+        },
+        model.params(),
+        &options(),
+    )
+    .map_err(to_case_error)?;
+    prop_assert!(by_params.ok(), "{}: parameters: {}", spec, by_params);
+    let by_input = check::gradient(
+        |tp, v| loss(tp, model.params(), v[0]),
+        std::slice::from_ref(&x),
+        &options(),
+    )
+    .map_err(to_case_error)?;
+    prop_assert!(by_input.ok(), "{}: input: {}", spec, by_input);
+
+    // The model's own record/forward/penalty give the same loss.
+    let mut tape = Tape::new();
+    let xv = tape.constant(&x);
+    let w = model.record_weights(&mut tape).unwrap();
+    let y = model.forward(&mut tape, &w, xv).unwrap();
+    let tv = tape.constant(&t);
+    let d = tape.sub(y, tv).unwrap();
+    let d2 = tape.square(d).unwrap();
+    let mut l = tape.mean(d2).unwrap();
+    if let Some(pen) = model.penalty(&mut tape, &w).unwrap() {
+        let pen = tape.mul_scalar(pen, 0.3).unwrap();
+        l = tape.add(l, pen).unwrap();
+    }
+    let mut tape2 = Tape::new();
+    let xv2 = tape2.constant(&x);
+    let want = loss(&mut tape2, model.params(), xv2).unwrap();
+    prop_assert_eq!(tape.item(l).unwrap(), tape2.item(want).unwrap());
+    Ok(())
+}
+
 fn uniforms(n: usize) -> impl Strategy<Value = Vec<f64>> {
     proptest::collection::vec(0.0f64..1.0, n)
 }
@@ -335,6 +403,28 @@ macro_rules! model_tests {
 }
 
 use arithgrad::units::{InaluInit, NaluSharing, NmuConstraint};
+
+macro_rules! single_model_tests {
+    ($($name:ident => $kind:expr,)*) => {
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+            $(
+                #[test]
+                fn $name(pu in uniforms(64), xu in uniforms(MB * 2), tu in uniforms(MB)) {
+                    check_single_model($kind, &pu, &xu, &tu)?;
+                }
+            )*
+        }
+    };
+}
+
+single_model_tests! {
+    single_inalu => ModelKind::Inalu.layers().1,
+    single_g_nalu => ModelKind::GNalu.layers().1,
+    single_naive_npu => ModelKind::NaiveNpu.layers().1,
+    single_npu => ModelKind::Npu.layers().1,
+    single_real_npu => ModelKind::RealNpu.layers().1,
+}
 
 unit_tests! {
     unit_linear => UnitKind::Linear,
@@ -423,6 +513,11 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | ModelKind::GatedNauNmu
         | ModelKind::Linear
         | ModelKind::Relu
-        | ModelKind::Relu6 => {}
+        | ModelKind::Relu6
+        | ModelKind::Inalu
+        | ModelKind::GNalu
+        | ModelKind::NaiveNpu
+        | ModelKind::Npu
+        | ModelKind::RealNpu => {}
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-use super::{NaluSharing, NmuConstraint, RegularizerSchedule, TrainingRules, UnitKind};
+use super::{InaluInit, NaluSharing, NmuConstraint, RegularizerSchedule, TrainingRules, UnitKind};
 
 /// The named models of the spec's model table.
 ///
@@ -33,6 +33,17 @@ pub enum ModelKind {
     Linear,
     Relu,
     Relu6,
+    /// iNALU in both layers (the benchmark initialisation); on the
+    /// single-module task, one iNALU.
+    Inalu,
+    /// G-NALU in both layers.
+    GNalu,
+    /// NaiveNPU in both layers.
+    NaiveNpu,
+    /// NPU in both layers.
+    Npu,
+    /// RealNPU in both layers.
+    RealNpu,
 }
 
 impl ModelKind {
@@ -51,6 +62,23 @@ impl ModelKind {
         ModelKind::Relu6,
     ];
 
+    /// The named models of the units that followed the NAU and NMU (their
+    /// own papers; compared on the single-module benchmark). Not in
+    /// [`ModelKind::ALL`], which is the paper's table and what its presets
+    /// sweep.
+    pub const FAMILY: [ModelKind; 5] = [
+        ModelKind::Inalu,
+        ModelKind::GNalu,
+        ModelKind::NaiveNpu,
+        ModelKind::Npu,
+        ModelKind::RealNpu,
+    ];
+
+    /// Every named model: [`ModelKind::ALL`], then [`ModelKind::FAMILY`].
+    pub fn every() -> impl Iterator<Item = ModelKind> {
+        Self::ALL.into_iter().chain(Self::FAMILY)
+    }
+
     /// The model's name as parsed and printed.
     pub fn name(&self) -> &'static str {
         match self {
@@ -65,6 +93,11 @@ impl ModelKind {
             ModelKind::Linear => "linear",
             ModelKind::Relu => "relu",
             ModelKind::Relu6 => "relu6",
+            ModelKind::Inalu => "inalu",
+            ModelKind::GNalu => "g-nalu",
+            ModelKind::NaiveNpu => "naive-npu",
+            ModelKind::Npu => "npu",
+            ModelKind::RealNpu => "real-npu",
         }
     }
 
@@ -83,6 +116,14 @@ impl ModelKind {
             ModelKind::Linear => (U::Linear, U::Linear),
             ModelKind::Relu => (U::Relu, U::Linear),
             ModelKind::Relu6 => (U::Relu6, U::Linear),
+            ModelKind::Inalu => (
+                U::Inalu(InaluInit::Benchmark),
+                U::Inalu(InaluInit::Benchmark),
+            ),
+            ModelKind::GNalu => (U::GNalu, U::GNalu),
+            ModelKind::NaiveNpu => (U::NaiveNpu, U::NaiveNpu),
+            ModelKind::Npu => (U::Npu, U::Npu),
+            ModelKind::RealNpu => (U::RealNpu, U::RealNpu),
         }
     }
 
@@ -115,17 +156,13 @@ impl FromStr for ModelKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        ModelKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let valid: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
-                Error::invalid(
-                    "model",
-                    format!("unknown model `{s}`; valid models: {}", valid.join(", ")),
-                )
-            })
+        ModelKind::every().find(|k| k.name() == s).ok_or_else(|| {
+            let valid: Vec<&str> = ModelKind::every().map(|k| k.name()).collect();
+            Error::invalid(
+                "model",
+                format!("unknown model `{s}`; valid models: {}", valid.join(", ")),
+            )
+        })
     }
 }
 
@@ -235,9 +272,7 @@ impl ModelSpec {
         if self.is_single() {
             return None;
         }
-        ModelKind::ALL
-            .into_iter()
-            .find(|k| k.layers() == (self.layer1, self.layer2))
+        ModelKind::every().find(|k| k.layers() == (self.layer1, self.layer2))
     }
 
     /// The preset's name (`nmu`), or `layer1/layer2` (`nac-add/nalu-separate`).
