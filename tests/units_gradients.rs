@@ -71,6 +71,11 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
     match kind {
         // The NPU gate: inside (0, 1), off its clamp's bounds.
         UnitKind::Npu | UnitKind::RealNpu if name.ends_with(".g") => Draw::NmuWeight,
+        // W_im scales exp(-pi k W_im): small enough that the loss stays
+        // moderate, so the central differences are not swamped by rounding
+        // (with |W_im| up to 1.5 the loss reached 1e6 and a difference of
+        // 2e-16 * 1e6 / h exceeded the tolerance of a gradient of 0.1).
+        UnitKind::Npu | UnitKind::NaiveNpu if name.ends_with(".W_im") => Draw::Signed(0.1, 0.5),
         UnitKind::Npu | UnitKind::RealNpu | UnitKind::NaiveNpu => Draw::Signed(0.1, 1.5),
         // Every iNALU parameter is under an `abs` in the regularizer.
         UnitKind::Inalu(_) => Draw::Signed(0.1, 2.0),

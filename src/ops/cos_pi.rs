@@ -1,7 +1,8 @@
 //! Elementwise `cos(pi a)`, exact at integers and half-integers.
 //!
 //! Forward: `z = cos(pi a)`. The argument is reduced exactly before any
-//! rounding happens: `r = |a| mod 2` (IEEE remainder is exact), then folded
+//! rounding happens: `r = |a| mod 2` (computed exactly as
+//! `|a| - 2 floor(|a| / 2)`), then folded
 //! into `[0, 1/4]` by the identities `cos(pi r) = cos(pi (2 - r))`,
 //! `cos(pi r) = -cos(pi (1 - r))` and `cos(pi r) = sin(pi (1/2 - r))`, whose
 //! subtractions are exact (Sterbenz). Only then is `pi r` formed and `cos`
@@ -23,6 +24,17 @@ use crate::error::Result;
 use crate::tape::{Backward, Op, Tape, Var};
 use crate::tensor::{kernels, Element};
 
+/// `a mod 2` for `a >= 0`, exactly: `a - 2 floor(a / 2)`. Halving and
+/// doubling are exact, `floor` is exact, and the difference of `a` and the
+/// even integer below it is a multiple of `ulp(a)` smaller than 2, so it is
+/// representable. (The same value as `a % 2`, without the libm call.)
+/// `+inf` and NaN give NaN.
+#[inline]
+fn rem2<T: Element>(a: T) -> T {
+    let two = T::one() + T::one();
+    a - two * (a * T::from_f64_lossy(0.5)).floor()
+}
+
 /// `cos(pi x)` with exact argument reduction (see the module doc).
 #[inline]
 pub(crate) fn cos_pi<T: Element>(x: T) -> T {
@@ -31,7 +43,7 @@ pub(crate) fn cos_pi<T: Element>(x: T) -> T {
     let quarter = T::from_f64_lossy(0.25);
     let pi = T::from_f64_lossy(std::f64::consts::PI);
     // cos is even and 2-periodic: r in [0, 2).
-    let mut r = x.abs() % two;
+    let mut r = rem2(x.abs());
     if r > T::one() {
         r = two - r; // r in (1, 2): exact, and cos(pi r) = cos(pi (2 - r))
     }
@@ -59,7 +71,7 @@ pub(crate) fn sin_pi<T: Element>(x: T) -> T {
     let pi = T::from_f64_lossy(std::f64::consts::PI);
     // sin is odd and 2-periodic.
     let mut sign = if x < T::zero() { -T::one() } else { T::one() };
-    let mut r = x.abs() % two;
+    let mut r = rem2(x.abs());
     if r >= T::one() {
         r = r - T::one(); // exact for r in [1, 2): sin(pi r) = -sin(pi (r - 1))
         sign = -sign;
@@ -152,6 +164,21 @@ mod tests {
             assert!((cos_pi(x) - (PI * x).cos()).abs() < 1e-14, "x = {x}");
             assert!((sin_pi(x) - (PI * x).sin()).abs() < 1e-14, "x = {x}");
             x += 0.0137;
+        }
+    }
+
+    #[test]
+    fn the_reduction_is_the_exact_remainder() {
+        let mut x = 1e-300f64;
+        while x < 1e300 {
+            assert_eq!(super::rem2(x), x % 2.0, "x = {x}");
+            if (x as f32).is_finite() {
+                assert_eq!(super::rem2(x as f32), (x as f32) % 2.0, "x = {x}");
+            }
+            x *= 1.37;
+        }
+        for x in [0.0, 1.0, 2.0, 3.0, 2f64.powi(52) + 1.0, 2f64.powi(53) + 2.0] {
+            assert_eq!(super::rem2(x), x % 2.0, "x = {x}");
         }
     }
 

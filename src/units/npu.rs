@@ -48,16 +48,19 @@ pub(crate) fn complex_power<T: Element>(
     w_im: Option<Var>,
 ) -> Result<Var> {
     let pi = std::f64::consts::PI;
-    let mut magnitude = tape.matmul_nt(l, w_re)?;
-    let mut turns = tape.matmul_nt(k, w_re)?;
-    if let Some(w_im) = w_im {
-        let damp = tape.matmul_nt(k, w_im)?;
-        let damp = tape.mul_scalar(damp, T::from_f64_lossy(pi))?;
-        magnitude = tape.sub(magnitude, damp)?;
-        let phase = tape.matmul_nt(l, w_im)?;
-        let phase = tape.mul_scalar(phase, T::from_f64_lossy(1.0 / pi))?;
-        turns = tape.add(turns, phase)?;
-    }
+    let (magnitude, turns) = match w_im {
+        None => (tape.matmul_nt(l, w_re)?, tape.matmul_nt(k, w_re)?),
+        Some(w_im) => {
+            // Two products over [l, k] instead of four:
+            // magnitude = [l, k] [W_re, -pi W_im]ᵀ, turns = [l, k] [W_im / pi, W_re]ᵀ.
+            let lk = tape.concat_cols(l, k)?;
+            let damp = tape.mul_scalar(w_im, T::from_f64_lossy(-pi))?;
+            let a = tape.concat_cols(w_re, damp)?;
+            let phase = tape.mul_scalar(w_im, T::from_f64_lossy(1.0 / pi))?;
+            let b = tape.concat_cols(phase, w_re)?;
+            (tape.matmul_nt(lk, a)?, tape.matmul_nt(lk, b)?)
+        }
+    };
     let m = tape.exp(magnitude)?;
     let c = tape.cos_pi(turns)?;
     tape.mul(m, c)
