@@ -65,7 +65,6 @@ pub(crate) fn cos_pi<T: Element>(x: T) -> T {
 /// `sin(pi x)` with exact argument reduction: exactly `+-0` at integers.
 #[inline]
 pub(crate) fn sin_pi<T: Element>(x: T) -> T {
-    let two = T::one() + T::one();
     let half = T::from_f64_lossy(0.5);
     let quarter = T::from_f64_lossy(0.25);
     let pi = T::from_f64_lossy(std::f64::consts::PI);
