@@ -147,9 +147,21 @@ pub fn restart_due(history: &LossHistory) -> bool {
         return false;
     }
     let h = n / 2;
-    let (first, _) = history.mean_std(0..h);
-    let (second, std) = history.mean_std(h..n);
-    first <= second + std && second > 1.0
+    let m = (n - h) as f64;
+    // The second half's mean first: in a run that is learning (loss below
+    // 1) it alone decides, in one pass over half of the history.
+    let second = history.iter().skip(h).sum::<f64>() / m;
+    if !(second > 1.0) {
+        return false;
+    }
+    let var = history
+        .iter()
+        .skip(h)
+        .map(|l| (l - second) * (l - second))
+        .sum::<f64>()
+        / m;
+    let first = history.iter().take(h).sum::<f64>() / h as f64;
+    first <= second + var.sqrt()
 }
 
 impl Inalu {
