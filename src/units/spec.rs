@@ -33,11 +33,15 @@ pub enum ModelKind {
     Linear,
     Relu,
     Relu6,
+    Nru,
+    Nmru,
+    SignNmru,
+    Snmu,
 }
 
 impl ModelKind {
     /// Every named model, in the order of the spec's table.
-    pub const ALL: [ModelKind; 11] = [
+    pub const ALL: [ModelKind; 15] = [
         ModelKind::Nmu,
         ModelKind::Nau,
         ModelKind::NacMul,
@@ -49,6 +53,10 @@ impl ModelKind {
         ModelKind::Linear,
         ModelKind::Relu,
         ModelKind::Relu6,
+        ModelKind::Nru,
+        ModelKind::Nmru,
+        ModelKind::SignNmru,
+        ModelKind::Snmu,
     ];
 
     /// The model's name as parsed and printed.
@@ -65,6 +73,10 @@ impl ModelKind {
             ModelKind::Linear => "linear",
             ModelKind::Relu => "relu",
             ModelKind::Relu6 => "relu6",
+            ModelKind::Nru => "nru",
+            ModelKind::Nmru => "nmru",
+            ModelKind::SignNmru => "sign-nmru",
+            ModelKind::Snmu => "snmu",
         }
     }
 
@@ -83,6 +95,10 @@ impl ModelKind {
             ModelKind::Linear => (U::Linear, U::Linear),
             ModelKind::Relu => (U::Relu, U::Linear),
             ModelKind::Relu6 => (U::Relu6, U::Linear),
+            ModelKind::Nru => (U::Nau, U::Nru),
+            ModelKind::Nmru => (U::Nau, U::Nmru),
+            ModelKind::SignNmru => (U::Nau, U::SignNmru),
+            ModelKind::Snmu => (U::Nau, U::Snmu),
         }
     }
 
@@ -268,7 +284,7 @@ impl ModelSpec {
         let kinds = [self.layer1, self.layer2];
         if kinds.iter().any(UnitKind::is_nmu_type) {
             RegularizerSchedule::nmu()
-        } else if kinds.contains(&UnitKind::Nau) {
+        } else if kinds.iter().any(UnitKind::is_nau_type) {
             RegularizerSchedule::nau()
         } else {
             RegularizerSchedule::none()
