@@ -59,6 +59,23 @@ impl ModelKind {
         ModelKind::Snmu,
     ];
 
+    /// The eleven models of the paper's tables (Madsen & Johansen 2020), in
+    /// their order: what the `main-table` and `all-ops` presets run. Models
+    /// added for later units are in [`ModelKind::ALL`] only.
+    pub const PAPER: [ModelKind; 11] = [
+        ModelKind::Nmu,
+        ModelKind::Nau,
+        ModelKind::NacMul,
+        ModelKind::NacMulSigma,
+        ModelKind::NacMulNmu,
+        ModelKind::NacAdd,
+        ModelKind::Nalu,
+        ModelKind::GatedNauNmu,
+        ModelKind::Linear,
+        ModelKind::Relu,
+        ModelKind::Relu6,
+    ];
+
     /// The model's name as parsed and printed.
     pub fn name(&self) -> &'static str {
         match self {
