@@ -506,6 +506,8 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | UnitKind::NaiveNpu
         | UnitKind::Npu
         | UnitKind::RealNpu => {}
+        // Checked in tests/units_division.rs (training and evaluation forms).
+        UnitKind::Nru | UnitKind::Nmru | UnitKind::SignNmru | UnitKind::Snmu => {}
     }
     match model {
         ModelKind::Nmu
@@ -524,5 +526,7 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | ModelKind::NaiveNpu
         | ModelKind::Npu
         | ModelKind::RealNpu => {}
+        // Checked in tests/units_division.rs.
+        ModelKind::Nru | ModelKind::Nmru | ModelKind::SignNmru | ModelKind::Snmu => {}
     }
 }

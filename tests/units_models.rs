@@ -7,7 +7,7 @@ use arithgrad::units::{
 };
 use arithgrad::{Shape, Tape, Tensor};
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 20] = [
     "nmu",
     "nau",
     "nac-mul",
@@ -19,6 +19,15 @@ const NAMES: [&str; 11] = [
     "linear",
     "relu",
     "relu6",
+    "nru",
+    "nmru",
+    "sign-nmru",
+    "snmu",
+    "inalu",
+    "g-nalu",
+    "naive-npu",
+    "npu",
+    "real-npu",
 ];
 
 #[test]
@@ -128,10 +137,13 @@ fn parameter_names_and_shapes() {
 fn regularizer_schedules_per_model() {
     for k in ModelKind::ALL {
         let expected = match k {
-            ModelKind::Nmu | ModelKind::NacMulNmu | ModelKind::GatedNauNmu => {
-                RegularizerSchedule::nmu()
-            }
-            ModelKind::Nau => RegularizerSchedule::nau(),
+            ModelKind::Nmu
+            | ModelKind::NacMulNmu
+            | ModelKind::GatedNauNmu
+            | ModelKind::Nmru
+            | ModelKind::SignNmru
+            | ModelKind::Snmu => RegularizerSchedule::nmu(),
+            ModelKind::Nau | ModelKind::Nru => RegularizerSchedule::nau(),
             _ => RegularizerSchedule::none(),
         };
         assert_eq!(k.regularizer_schedule(), expected, "{k}");
@@ -164,7 +176,10 @@ fn bad_sizes_are_errors() {
         1
     )
     .is_err());
-    assert!(Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).is_err());
+    // Hidden size 0 is the single-layer model, whose layers must agree.
+    assert!(Model::<f32>::from_seed(ModelKind::Nmu.spec(4, 0), 0).is_err());
+    let single = Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).unwrap();
+    assert!(single.layer1().is_none() && single.spec().is_single());
 }
 
 #[test]

@@ -68,7 +68,7 @@ pub struct TaskArgs {
 #[derive(Args, Debug)]
 pub struct TrainArgs {
     /// Model: nmu, nau, nac-mul, nac-mul-sigma, nac-mul-nmu, nac-add, nalu,
-    /// gated-nau-nmu, linear, relu, relu6.
+    /// gated-nau-nmu, linear, relu, relu6, nru, nmru, sign-nmru, snmu.
     #[arg(long, default_value = "nmu")]
     pub model: String,
     /// Operation: add, sub, mul, div, squared, root.

@@ -92,11 +92,19 @@ pub enum UnitKind {
     Npu,
     /// RealNPU.
     RealNpu,
+    /// NRU (neural reciprocal unit).
+    Nru,
+    /// NMRU (neural multiplicative reciprocal unit).
+    Nmru,
+    /// sign-NMRU.
+    SignNmru,
+    /// sNMU (stochastic NMU).
+    Snmu,
 }
 
 impl UnitKind {
     /// Every kind, in the order of the spec.
-    pub const ALL: [UnitKind; 19] = [
+    pub const ALL: [UnitKind; 23] = [
         UnitKind::Linear,
         UnitKind::Relu,
         UnitKind::Relu6,
@@ -116,6 +124,10 @@ impl UnitKind {
         UnitKind::NaiveNpu,
         UnitKind::Npu,
         UnitKind::RealNpu,
+        UnitKind::Nru,
+        UnitKind::Nmru,
+        UnitKind::SignNmru,
+        UnitKind::Snmu,
     ];
 
     /// The kind's name as parsed and printed.
@@ -140,21 +152,36 @@ impl UnitKind {
             UnitKind::NaiveNpu => "naive-npu",
             UnitKind::Npu => "npu",
             UnitKind::RealNpu => "real-npu",
+            UnitKind::Nru => "nru",
+            UnitKind::Nmru => "nmru",
+            UnitKind::SignNmru => "sign-nmru",
+            UnitKind::Snmu => "snmu",
         }
     }
 
     /// Whether the unit has a sparsity regularizer of the NMU type (NMU,
-    /// NAC*,NMU, gated NAU/NMU).
+    /// NAC*,NMU, gated NAU/NMU, NMRU, sign-NMRU, sNMU).
     pub fn is_nmu_type(&self) -> bool {
         matches!(
             self,
-            UnitKind::Nmu(_) | UnitKind::NacMulNmu | UnitKind::GatedNauNmu
+            UnitKind::Nmu(_)
+                | UnitKind::NacMulNmu
+                | UnitKind::GatedNauNmu
+                | UnitKind::Nmru
+                | UnitKind::SignNmru
+                | UnitKind::Snmu
         )
     }
 
     /// Whether the unit has a sparsity regularizer at all.
     pub fn has_regularizer(&self) -> bool {
-        self.is_nmu_type() || *self == UnitKind::Nau
+        self.is_nmu_type() || self.is_nau_type()
+    }
+
+    /// Whether the unit has a sparsity regularizer of the NAU type (NAU,
+    /// NRU).
+    pub fn is_nau_type(&self) -> bool {
+        matches!(self, UnitKind::Nau | UnitKind::Nru)
     }
 
     /// What this kind of unit asks of the training loop (see
@@ -166,6 +193,7 @@ impl UnitKind {
         match self {
             UnitKind::Inalu(_) => super::inalu::training_rules(),
             UnitKind::NaiveNpu | UnitKind::Npu | UnitKind::RealNpu => super::npu::training_rules(),
+            UnitKind::Nmru | UnitKind::SignNmru => super::nmru::training_rules(),
             _ => TrainingRules::NONE,
         }
     }

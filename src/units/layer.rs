@@ -9,8 +9,8 @@ use super::{
     Activation, GNalu, GNaluWeights, GatedNauNmu, GatedNauNmuWeights, Inalu, InaluWeights, Linear,
     LinearWeights, LossHistory, NacAdd, NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights,
     NacMulSigma, NacMulSigmaWeights, NacMulWeights, NaiveNpu, NaiveNpuWeights, Nalu, NaluWeights,
-    Nau, NauWeights, Nmu, NmuWeights, Npu, NpuWeights, RealNpu, RealNpuWeights, TrainContext, Unit,
-    UnitKind,
+    Nau, NauWeights, Nmru, NmruWeights, Nmu, NmuWeights, Npu, NpuWeights, Nru, NruWeights, RealNpu,
+    RealNpuWeights, SignNmru, SignNmruWeights, Snmu, SnmuWeights, TrainContext, Unit, UnitKind,
 };
 
 /// One layer of any kind.
@@ -30,6 +30,10 @@ pub enum Layer {
     NaiveNpu(NaiveNpu),
     Npu(Npu),
     RealNpu(RealNpu),
+    Nru(Nru),
+    Nmru(Nmru),
+    SignNmru(SignNmru),
+    Snmu(Snmu),
 }
 
 /// A [`Layer`]'s weights recorded on a tape for one step.
@@ -49,6 +53,10 @@ pub enum LayerWeights {
     NaiveNpu(NaiveNpuWeights),
     Npu(NpuWeights),
     RealNpu(RealNpuWeights),
+    Nru(NruWeights),
+    Nmru(NmruWeights),
+    SignNmru(SignNmruWeights),
+    Snmu(SnmuWeights),
 }
 
 /// Runs `$body` with `$u` bound to the unit inside any `Layer` variant.
@@ -69,6 +77,10 @@ macro_rules! each_unit {
             Layer::NaiveNpu($u) => $body,
             Layer::Npu($u) => $body,
             Layer::RealNpu($u) => $body,
+            Layer::Nru($u) => $body,
+            Layer::Nmru($u) => $body,
+            Layer::SignNmru($u) => $body,
+            Layer::Snmu($u) => $body,
         }
     };
 }
@@ -92,6 +104,10 @@ macro_rules! with_weights {
             (Layer::NaiveNpu($u), LayerWeights::NaiveNpu($w)) => $body,
             (Layer::Npu($u), LayerWeights::Npu($w)) => $body,
             (Layer::RealNpu($u), LayerWeights::RealNpu($w)) => $body,
+            (Layer::Nru($u), LayerWeights::Nru($w)) => $body,
+            (Layer::Nmru($u), LayerWeights::Nmru($w)) => $body,
+            (Layer::SignNmru($u), LayerWeights::SignNmru($w)) => $body,
+            (Layer::Snmu($u), LayerWeights::Snmu($w)) => $body,
             (layer, _) => Err(Error::invalid(
                 "layer weights",
                 format!(
@@ -149,6 +165,10 @@ impl Layer {
             UnitKind::NaiveNpu => Layer::NaiveNpu(NaiveNpu::new(params, prefix, i, o, rng)?),
             UnitKind::Npu => Layer::Npu(Npu::new(params, prefix, i, o, rng)?),
             UnitKind::RealNpu => Layer::RealNpu(RealNpu::new(params, prefix, i, o, rng)?),
+            UnitKind::Nru => Layer::Nru(Nru::new(params, prefix, i, o, rng)?),
+            UnitKind::Nmru => Layer::Nmru(Nmru::new(params, prefix, i, o, rng)?),
+            UnitKind::SignNmru => Layer::SignNmru(SignNmru::new(params, prefix, i, o, rng)?),
+            UnitKind::Snmu => Layer::Snmu(Snmu::new(params, prefix, i, o, rng)?),
         })
     }
 
@@ -223,6 +243,10 @@ impl Unit for Layer {
             Layer::NaiveNpu(u) => LayerWeights::NaiveNpu(u.record(tape, params)?),
             Layer::Npu(u) => LayerWeights::Npu(u.record(tape, params)?),
             Layer::RealNpu(u) => LayerWeights::RealNpu(u.record(tape, params)?),
+            Layer::Nru(u) => LayerWeights::Nru(u.record(tape, params)?),
+            Layer::Nmru(u) => LayerWeights::Nmru(u.record(tape, params)?),
+            Layer::SignNmru(u) => LayerWeights::SignNmru(u.record(tape, params)?),
+            Layer::Snmu(u) => LayerWeights::Snmu(u.record(tape, params)?),
         })
     }
 

@@ -15,6 +15,10 @@
 //! | NAU | [`nau`] | Madsen & Johansen 2020 |
 //! | NMU (project / clamp-in-forward) | [`nmu`] | Madsen & Johansen 2020 |
 //! | Gated NAU/NMU | [`gated`] | Madsen & Johansen 2020 |
+//! | NRU | [`nru`] | Mistry, Farrahi & Hare 2021 |
+//! | NMRU | [`nmru`] | Mistry, Farrahi & Hare 2021 |
+//! | sign-NMRU | [`sign_nmru`] | Mistry, Farrahi & Hare 2022 |
+//! | sNMU | [`snmu`] | Mistry, Farrahi & Hare 2022 |
 //! | iNALU | [`inalu`] | Schlör, Ring & Hotho 2020 |
 //! | G-NALU | [`g_nalu`] | Rana et al. (golden-ratio NALU) |
 //! | NaiveNPU | [`naive_npu`] | Heim, Pevný & Šmídl 2020 |
@@ -59,12 +63,16 @@ pub mod nac_mul_sigma;
 pub mod naive_npu;
 pub mod nalu;
 pub mod nau;
+pub mod nmru;
 pub mod nmu;
 pub mod npu;
+pub mod nru;
 pub mod real_npu;
 pub mod rules;
 mod saved;
 mod schedule;
+pub mod sign_nmru;
+pub mod snmu;
 pub mod sparsity;
 mod spec;
 
@@ -83,12 +91,16 @@ pub use nac_mul_sigma::{NacMulSigma, NacMulSigmaWeights};
 pub use naive_npu::{NaiveNpu, NaiveNpuWeights};
 pub use nalu::{Nalu, NaluWeights};
 pub use nau::{Nau, NauWeights};
+pub use nmru::{Nmru, NmruWeights};
 pub use nmu::{Nmu, NmuWeights};
 pub use npu::{Npu, NpuWeights};
+pub use nru::{Nru, NruWeights};
 pub use real_npu::{RealNpu, RealNpuWeights};
 pub use rules::{GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
+pub use sign_nmru::{SignNmru, SignNmruWeights};
+pub use snmu::{Snmu, SnmuWeights};
 pub use spec::{ModelKind, ModelSpec};
 
 use crate::error::Result;

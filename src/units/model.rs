@@ -12,6 +12,7 @@
 //! | `nalu` | NALU | NALU (shared weights) |
 //! | `gated-nau-nmu` | gated | gated |
 //! | `linear` / `relu` / `relu6` | linear / ReLU / ReLU6 with bias | linear with bias |
+//! | `nru` / `nmru` / `sign-nmru` / `snmu` | NAU | NRU / NMRU / sign-NMRU / sNMU |
 //!
 //! Every parameter lives in one [`ParamStore`] owned by the [`Model`], named
 //! `layer1.*` and `layer2.*`.

@@ -33,6 +33,10 @@ pub enum ModelKind {
     Linear,
     Relu,
     Relu6,
+    Nru,
+    Nmru,
+    SignNmru,
+    Snmu,
     /// iNALU in both layers (the benchmark initialisation); on the
     /// single-module task, one iNALU.
     Inalu,
@@ -48,7 +52,33 @@ pub enum ModelKind {
 
 impl ModelKind {
     /// Every named model, in the order of the spec's table.
-    pub const ALL: [ModelKind; 11] = [
+    pub const ALL: [ModelKind; 20] = [
+        ModelKind::Nmu,
+        ModelKind::Nau,
+        ModelKind::NacMul,
+        ModelKind::NacMulSigma,
+        ModelKind::NacMulNmu,
+        ModelKind::NacAdd,
+        ModelKind::Nalu,
+        ModelKind::GatedNauNmu,
+        ModelKind::Linear,
+        ModelKind::Relu,
+        ModelKind::Relu6,
+        ModelKind::Nru,
+        ModelKind::Nmru,
+        ModelKind::SignNmru,
+        ModelKind::Snmu,
+        ModelKind::Inalu,
+        ModelKind::GNalu,
+        ModelKind::NaiveNpu,
+        ModelKind::Npu,
+        ModelKind::RealNpu,
+    ];
+
+    /// The eleven models of the paper's tables (Madsen & Johansen 2020), in
+    /// their order: what the `main-table` and `all-ops` presets run. Models
+    /// added for later units are in [`ModelKind::ALL`] only.
+    pub const PAPER: [ModelKind; 11] = [
         ModelKind::Nmu,
         ModelKind::Nau,
         ModelKind::NacMul,
@@ -61,23 +91,6 @@ impl ModelKind {
         ModelKind::Relu,
         ModelKind::Relu6,
     ];
-
-    /// The named models of the units that followed the NAU and NMU (their
-    /// own papers; compared on the single-module benchmark). Not in
-    /// [`ModelKind::ALL`], which is the paper's table and what its presets
-    /// sweep.
-    pub const FAMILY: [ModelKind; 5] = [
-        ModelKind::Inalu,
-        ModelKind::GNalu,
-        ModelKind::NaiveNpu,
-        ModelKind::Npu,
-        ModelKind::RealNpu,
-    ];
-
-    /// Every named model: [`ModelKind::ALL`], then [`ModelKind::FAMILY`].
-    pub fn every() -> impl Iterator<Item = ModelKind> {
-        Self::ALL.into_iter().chain(Self::FAMILY)
-    }
 
     /// The model's name as parsed and printed.
     pub fn name(&self) -> &'static str {
@@ -93,6 +106,10 @@ impl ModelKind {
             ModelKind::Linear => "linear",
             ModelKind::Relu => "relu",
             ModelKind::Relu6 => "relu6",
+            ModelKind::Nru => "nru",
+            ModelKind::Nmru => "nmru",
+            ModelKind::SignNmru => "sign-nmru",
+            ModelKind::Snmu => "snmu",
             ModelKind::Inalu => "inalu",
             ModelKind::GNalu => "g-nalu",
             ModelKind::NaiveNpu => "naive-npu",
@@ -116,6 +133,10 @@ impl ModelKind {
             ModelKind::Linear => (U::Linear, U::Linear),
             ModelKind::Relu => (U::Relu, U::Linear),
             ModelKind::Relu6 => (U::Relu6, U::Linear),
+            ModelKind::Nru => (U::Nau, U::Nru),
+            ModelKind::Nmru => (U::Nau, U::Nmru),
+            ModelKind::SignNmru => (U::Nau, U::SignNmru),
+            ModelKind::Snmu => (U::Nau, U::Snmu),
             ModelKind::Inalu => (
                 U::Inalu(InaluInit::Benchmark),
                 U::Inalu(InaluInit::Benchmark),
@@ -156,13 +177,16 @@ impl FromStr for ModelKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        ModelKind::every().find(|k| k.name() == s).ok_or_else(|| {
-            let valid: Vec<&str> = ModelKind::every().map(|k| k.name()).collect();
-            Error::invalid(
-                "model",
-                format!("unknown model `{s}`; valid models: {}", valid.join(", ")),
-            )
-        })
+        ModelKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let valid: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
+                Error::invalid(
+                    "model",
+                    format!("unknown model `{s}`; valid models: {}", valid.join(", ")),
+                )
+            })
     }
 }
 
@@ -272,7 +296,9 @@ impl ModelSpec {
         if self.is_single() {
             return None;
         }
-        ModelKind::every().find(|k| k.layers() == (self.layer1, self.layer2))
+        ModelKind::ALL
+            .into_iter()
+            .find(|k| k.layers() == (self.layer1, self.layer2))
     }
 
     /// The preset's name (`nmu`), or `layer1/layer2` (`nac-add/nalu-separate`).
@@ -303,7 +329,7 @@ impl ModelSpec {
         let kinds = [self.layer1, self.layer2];
         if kinds.iter().any(UnitKind::is_nmu_type) {
             RegularizerSchedule::nmu()
-        } else if kinds.contains(&UnitKind::Nau) {
+        } else if kinds.iter().any(UnitKind::is_nau_type) {
             RegularizerSchedule::nau()
         } else {
             RegularizerSchedule::none()
