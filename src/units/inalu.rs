@@ -151,7 +151,7 @@ pub fn restart_due(history: &LossHistory) -> bool {
     // The second half's mean first: in a run that is learning (loss below
     // 1) it alone decides, in one pass over half of the history.
     let second = history.iter().skip(h).sum::<f64>() / m;
-    if !(second > 1.0) {
+    if second.is_nan() || second <= 1.0 {
         return false;
     }
     let var = history
