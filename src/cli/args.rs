@@ -179,6 +179,12 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Only the single-module tables (per operation, one row per unit, one
+    /// column per training range, success rate with its 95% interval), in
+    /// md, csv or latex. Markdown output shows them under the long table
+    /// anyway.
+    #[arg(long)]
+    pub by_range: bool,
 }
 
 #[derive(Args, Debug)]
@@ -190,6 +196,9 @@ pub struct ReproduceArgs {
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Print only the single-module tables (see `report --by-range`).
+    #[arg(long)]
+    pub by_range: bool,
     #[command(flatten)]
     pub options: SweepOptions,
 }

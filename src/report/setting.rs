@@ -34,13 +34,14 @@ fn defaults(config: &RunConfig) -> RunConfig {
             ..TaskConfig::toy()
         },
         Layout::Subsets => TaskConfig::new(config.task.operation),
-        // The single-module benchmark varies its ranges by design: the
-        // table's range column names them, so they are not a setting.
-        Layout::Single => TaskConfig::single_module(
-            config.task.operation,
-            config.task.interpolation_range,
-            config.task.extrapolation_range,
-        ),
+        // The single-module benchmark with the default ranges [1,2] ->
+        // [2,6]; its sweeps vary them, so every row names its range.
+        Layout::Single => TaskConfig {
+            operation: config.task.operation,
+            input_size: 2,
+            layout: Layout::Single,
+            ..TaskConfig::default()
+        },
     };
     let hidden = if task.layout == Layout::Single { 0 } else { 2 };
     let model = ModelSpec {
