@@ -194,4 +194,38 @@ proptest! {
         // x * sign(x) = |x|: the gradient flows through the product only.
         check_unary(|t, a| { let s = t.sign(a)?; t.mul(a, s) }, x, ph)?;
     }
+
+    #[test]
+    fn cos(x in tensor_f64(any_shape(), -8.0..8.0), ph in phase()) {
+        check_unary(|t, a| t.cos(a), x, ph)?;
+    }
+
+    #[test]
+    fn cos_pi_including_exact_integers(
+        // At an integer cos(pi x) has an extremum: the central difference
+        // is 0 there, the op's gradient exactly 0.
+        x in tensor_f64(any_shape(), prop_oneof![(-4i32..=4).prop_map(f64::from), -4.0..4.0]),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.cos_pi(a), x, ph)?;
+    }
+
+    #[test]
+    fn log_abs_above_and_below_its_floor(
+        // eps = 0.5: values on both sides of the floor and of 0.
+        x in tensor_f64(any_shape(), away_from(-3.0..3.0, &[-0.5, 0.0, 0.5], 0.05)),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.log_abs(a, 0.5), x, ph)?;
+    }
+
+    #[test]
+    fn is_negative_has_zero_gradient_and_composes(
+        x in tensor_f64(any_shape(), away_from(-3.0..3.0, &[0.0], 0.01)),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.is_negative(a), x.clone(), ph)?;
+        // x * [x < 0] = min(x, 0): the gradient flows through the product only.
+        check_unary(|t, a| { let k = t.is_negative(a)?; t.mul(a, k) }, x, ph)?;
+    }
 }

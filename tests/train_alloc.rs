@@ -59,3 +59,50 @@ fn a_warm_training_step_allocates_nothing() {
         }
     }
 }
+
+#[test]
+fn a_warm_single_module_step_allocates_nothing() {
+    use arithgrad::task::{Operation, Range};
+    use arithgrad::units::{ModelSpec, UnitKind};
+    let r = |t: &str| Range::parse("range", t).unwrap();
+    for kind in [
+        UnitKind::Nmu(arithgrad::units::NmuConstraint::Project),
+        UnitKind::Nau,
+        UnitKind::Nru,
+        UnitKind::Nmru,
+        UnitKind::SignNmru,
+        UnitKind::Snmu,
+    ] {
+        let task = TaskConfig::single_module(Operation::Div, r("[-2,2]"), r("[-6,-2]u[2,6]"));
+        let mut config = RunConfig::new(ModelSpec::single(kind, 2), task);
+        let lambda = config.regularizer.lambda_hat();
+        config.regularizer = RegularizerSchedule::new(lambda, 0, 0).unwrap();
+        let mut trainer = Trainer::<f32>::new(&config, 1).unwrap();
+        for _ in 0..3 {
+            trainer.step().unwrap();
+        }
+        let before = allocations();
+        for _ in 0..20 {
+            trainer.step().unwrap();
+        }
+        assert_eq!(allocations(), before, "{kind}");
+    }
+    // The two-layer models NAU -> unit as well.
+    for model in [
+        ModelKind::Nru,
+        ModelKind::Nmru,
+        ModelKind::SignNmru,
+        ModelKind::Snmu,
+    ] {
+        let config = RunConfig::new(model.spec(100, 2), TaskConfig::default());
+        let mut trainer = Trainer::<f32>::new(&config, 1).unwrap();
+        for _ in 0..3 {
+            trainer.step().unwrap();
+        }
+        let before = allocations();
+        for _ in 0..20 {
+            trainer.step().unwrap();
+        }
+        assert_eq!(allocations(), before, "{model}");
+    }
+}

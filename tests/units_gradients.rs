@@ -2,9 +2,9 @@
 //! every unit and every model, with parameter values and inputs drawn by
 //! proptest away from the kinks of `abs`, `clamp`, `min` and `relu`.
 //!
-//! Each unit's loss is `sum(z ⊙ c) + 0.7 R` (random weights `c`, `R` its
-//! regularizer if it has one); each model's is `MSE(y, t) + 0.7 R`, the
-//! training loss. Both the parameter gradients and the gradient with respect
+//! Each unit's loss is `sum(z ⊙ c) + 0.7 R + 0.3 P` (random weights `c`,
+//! `R` its regularizer and `P` its extra loss term, if it has them); each
+//! model's is `MSE(y, t) + 0.7 R`, the training loss. Both the parameter gradients and the gradient with respect
 //! to the input are checked.
 
 use arithgrad::check::{self, CheckOptions};
@@ -25,6 +25,9 @@ enum Draw {
     /// `w` in `[0.05, 0.45] u [0.55, 0.95]`: an NMU-type weight off the kinks
     /// of its clamp and regularizer (0, 0.5, 1).
     NmuWeight,
+    /// `|w|` in `[lo, hi]`, either sign: off the kink at 0 of an `abs` in
+    /// an L1 term or regularizer (iNALU, the NPU family).
+    Signed(f64, f64),
 }
 
 impl Draw {
@@ -37,6 +40,15 @@ impl Draw {
                     v + 0.1
                 } else {
                     v
+                }
+            }
+            Draw::Signed(lo, hi) => {
+                let s = 2.0 * u;
+                let m = lo + (hi - lo) * s.fract();
+                if s < 1.0 {
+                    -m
+                } else {
+                    m
                 }
             }
             Draw::NauWeight => {
@@ -57,6 +69,16 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
         return Draw::NmuWeight;
     }
     match kind {
+        // The NPU gate: inside (0, 1), off its clamp's bounds.
+        UnitKind::Npu | UnitKind::RealNpu if name.ends_with(".g") => Draw::NmuWeight,
+        // W_im scales exp(-pi k W_im): small enough that the loss stays
+        // moderate, so the central differences are not swamped by rounding
+        // (with |W_im| up to 1.5 the loss reached 1e6 and a difference of
+        // 2e-16 * 1e6 / h exceeded the tolerance of a gradient of 0.1).
+        UnitKind::Npu | UnitKind::NaiveNpu if name.ends_with(".W_im") => Draw::Signed(0.1, 0.5),
+        UnitKind::Npu | UnitKind::RealNpu | UnitKind::NaiveNpu => Draw::Signed(0.1, 1.5),
+        // Every iNALU parameter is under an `abs` in the regularizer.
+        UnitKind::Inalu(_) => Draw::Signed(0.1, 2.0),
         UnitKind::Nau | UnitKind::NauNoWClamp => Draw::NauWeight,
         UnitKind::Nmu(_) | UnitKind::NacMulNmu => Draw::NmuWeight,
         UnitKind::NacMulSigma => Draw::Free(-3.0, 3.0),
@@ -69,7 +91,15 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
 fn uses_log(kind: UnitKind) -> bool {
     matches!(
         kind,
-        UnitKind::NacMul | UnitKind::NacMulSigma | UnitKind::NacMulNmu | UnitKind::Nalu(_)
+        UnitKind::NacMul
+            | UnitKind::NacMulSigma
+            | UnitKind::NacMulNmu
+            | UnitKind::Nalu(_)
+            | UnitKind::Inalu(_)
+            | UnitKind::GNalu
+            | UnitKind::NaiveNpu
+            | UnitKind::Npu
+            | UnitKind::RealNpu
     )
 }
 
@@ -159,6 +189,10 @@ fn check_unit(
             let r = t.mul_scalar(r, 0.7)?;
             l = t.add(l, r)?;
         }
+        if let Some(p) = layer.penalty(t, &w)? {
+            let p = t.mul_scalar(p, 0.3)?;
+            l = t.add(l, p)?;
+        }
         Ok(l)
     };
     let by_params = check::param_gradient(
@@ -195,7 +229,10 @@ fn check_model(
 ) -> std::result::Result<(), TestCaseError> {
     let mut model = Model::<f64>::from_seed(spec, 0).unwrap();
     let mut used = 0;
-    let (l1, l2) = (model.layer1().clone(), model.layer2().clone());
+    let (l1, l2) = (
+        model.layer1().expect("two-layer model").clone(),
+        model.layer2().clone(),
+    );
     set_params(&l1, model.params_mut(), pu, &mut used);
     set_params(&l2, model.params_mut(), pu, &mut used);
     let x = Tensor::from_fn(Shape::matrix(MB, N), |k| {
@@ -270,6 +307,74 @@ fn check_model(
     Ok(())
 }
 
+/// Checks the single-layer model (the single-module benchmark's) of `kind`,
+/// `2 -> 1`, on a batch of `MB` with its training loss `MSE + 0.3 P` (`P`
+/// the unit's extra loss term), through the model's own record, forward and
+/// penalty.
+fn check_single_model(
+    kind: UnitKind,
+    pu: &[f64],
+    xu: &[f64],
+    tu: &[f64],
+) -> std::result::Result<(), TestCaseError> {
+    let spec = ModelSpec::single(kind, 2);
+    let mut model = Model::<f64>::from_seed(spec, 0).unwrap();
+    let unit = model.layer2().clone();
+    set_params(&unit, model.params_mut(), pu, &mut 0);
+    let x = Tensor::from_fn(Shape::matrix(MB, 2), |k| input_value(uses_log(kind), xu[k]));
+    let t = Tensor::from_fn(Shape::matrix(MB, 1), |k| 4.0 * tu[k] - 2.0);
+    let loss = |tp: &mut Tape<f64>, p: &ParamStore<f64>, xv: Var| -> Result<Var> {
+        // The model's graph, on the parameter values `p` (the checker's).
+        let w = unit.record(tp, p)?;
+        let y = unit.forward(tp, &w, xv)?;
+        let tv = tp.constant(&t);
+        let d = tp.sub(y, tv)?;
+        let d2 = tp.square(d)?;
+        let mut l = tp.mean(d2)?;
+        if let Some(pen) = unit.penalty(tp, &w)? {
+            let pen = tp.mul_scalar(pen, 0.3)?;
+            l = tp.add(l, pen)?;
+        }
+        Ok(l)
+    };
+    let by_params = check::param_gradient(
+        |tp, p| {
+            let xv = tp.constant(&x);
+            loss(tp, p, xv)
+        },
+        model.params(),
+        &options(),
+    )
+    .map_err(to_case_error)?;
+    prop_assert!(by_params.ok(), "{}: parameters: {}", spec, by_params);
+    let by_input = check::gradient(
+        |tp, v| loss(tp, model.params(), v[0]),
+        std::slice::from_ref(&x),
+        &options(),
+    )
+    .map_err(to_case_error)?;
+    prop_assert!(by_input.ok(), "{}: input: {}", spec, by_input);
+
+    // The model's own record/forward/penalty give the same loss.
+    let mut tape = Tape::new();
+    let xv = tape.constant(&x);
+    let w = model.record_weights(&mut tape).unwrap();
+    let y = model.forward(&mut tape, &w, xv).unwrap();
+    let tv = tape.constant(&t);
+    let d = tape.sub(y, tv).unwrap();
+    let d2 = tape.square(d).unwrap();
+    let mut l = tape.mean(d2).unwrap();
+    if let Some(pen) = model.penalty(&mut tape, &w).unwrap() {
+        let pen = tape.mul_scalar(pen, 0.3).unwrap();
+        l = tape.add(l, pen).unwrap();
+    }
+    let mut tape2 = Tape::new();
+    let xv2 = tape2.constant(&x);
+    let want = loss(&mut tape2, model.params(), xv2).unwrap();
+    prop_assert_eq!(tape.item(l).unwrap(), tape2.item(want).unwrap());
+    Ok(())
+}
+
 fn uniforms(n: usize) -> impl Strategy<Value = Vec<f64>> {
     proptest::collection::vec(0.0f64..1.0, n)
 }
@@ -302,7 +407,29 @@ macro_rules! model_tests {
     };
 }
 
-use arithgrad::units::{NaluSharing, NmuConstraint};
+use arithgrad::units::{InaluInit, NaluSharing, NmuConstraint};
+
+macro_rules! single_model_tests {
+    ($($name:ident => $kind:expr,)*) => {
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+            $(
+                #[test]
+                fn $name(pu in uniforms(64), xu in uniforms(MB * 2), tu in uniforms(MB)) {
+                    check_single_model($kind, &pu, &xu, &tu)?;
+                }
+            )*
+        }
+    };
+}
+
+single_model_tests! {
+    single_inalu => ModelKind::Inalu.layers().1,
+    single_g_nalu => ModelKind::GNalu.layers().1,
+    single_naive_npu => ModelKind::NaiveNpu.layers().1,
+    single_npu => ModelKind::Npu.layers().1,
+    single_real_npu => ModelKind::RealNpu.layers().1,
+}
 
 unit_tests! {
     unit_linear => UnitKind::Linear,
@@ -319,6 +446,11 @@ unit_tests! {
     unit_nmu => UnitKind::Nmu(NmuConstraint::Project),
     unit_nmu_no_w_clamp => UnitKind::Nmu(NmuConstraint::ClampInForward),
     unit_gated_nau_nmu => UnitKind::GatedNauNmu,
+    unit_inalu => UnitKind::Inalu(InaluInit::Benchmark),
+    unit_g_nalu => UnitKind::GNalu,
+    unit_naive_npu => UnitKind::NaiveNpu,
+    unit_npu => UnitKind::Npu,
+    unit_real_npu => UnitKind::RealNpu,
 }
 
 model_tests! {
@@ -375,7 +507,14 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | UnitKind::Nau
         | UnitKind::NauNoWClamp
         | UnitKind::Nmu(NmuConstraint::Project | NmuConstraint::ClampInForward)
-        | UnitKind::GatedNauNmu => {}
+        | UnitKind::GatedNauNmu
+        | UnitKind::Inalu(InaluInit::Benchmark | InaluInit::Library)
+        | UnitKind::GNalu
+        | UnitKind::NaiveNpu
+        | UnitKind::Npu
+        | UnitKind::RealNpu => {}
+        // Checked in tests/units_division.rs (training and evaluation forms).
+        UnitKind::Nru | UnitKind::Nmru | UnitKind::SignNmru | UnitKind::Snmu => {}
     }
     match model {
         ModelKind::Nmu
@@ -388,6 +527,13 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | ModelKind::GatedNauNmu
         | ModelKind::Linear
         | ModelKind::Relu
-        | ModelKind::Relu6 => {}
+        | ModelKind::Relu6
+        | ModelKind::Inalu
+        | ModelKind::GNalu
+        | ModelKind::NaiveNpu
+        | ModelKind::Npu
+        | ModelKind::RealNpu => {}
+        // Checked in tests/units_division.rs.
+        ModelKind::Nru | ModelKind::Nmru | ModelKind::SignNmru | ModelKind::Snmu => {}
     }
 }

@@ -7,7 +7,7 @@ use arithgrad::units::{
 };
 use arithgrad::{Shape, Tape, Tensor};
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 20] = [
     "nmu",
     "nau",
     "nac-mul",
@@ -19,6 +19,15 @@ const NAMES: [&str; 11] = [
     "linear",
     "relu",
     "relu6",
+    "nru",
+    "nmru",
+    "sign-nmru",
+    "snmu",
+    "inalu",
+    "g-nalu",
+    "naive-npu",
+    "npu",
+    "real-npu",
 ];
 
 #[test]
@@ -61,10 +70,13 @@ fn layers_follow_the_model_table() {
         assert_eq!((spec.layer1, spec.layer2), (l1, l2), "{name}");
         assert_eq!((spec.inputs, spec.hidden, spec.outputs), (100, 7, 1));
         let model = Model::<f32>::new(spec, &mut arithgrad::random::Rng::seed_from_u64(0)).unwrap();
-        assert_eq!(model.layer1().kind(), l1);
+        assert_eq!(model.layer1().unwrap().kind(), l1);
         assert_eq!(model.layer2().kind(), l2);
         assert_eq!(
-            (model.layer1().inputs(), model.layer1().outputs()),
+            (
+                model.layer1().unwrap().inputs(),
+                model.layer1().unwrap().outputs()
+            ),
             (100, 7)
         );
         assert_eq!((model.layer2().inputs(), model.layer2().outputs()), (7, 1));
@@ -125,10 +137,13 @@ fn parameter_names_and_shapes() {
 fn regularizer_schedules_per_model() {
     for k in ModelKind::ALL {
         let expected = match k {
-            ModelKind::Nmu | ModelKind::NacMulNmu | ModelKind::GatedNauNmu => {
-                RegularizerSchedule::nmu()
-            }
-            ModelKind::Nau => RegularizerSchedule::nau(),
+            ModelKind::Nmu
+            | ModelKind::NacMulNmu
+            | ModelKind::GatedNauNmu
+            | ModelKind::Nmru
+            | ModelKind::SignNmru
+            | ModelKind::Snmu => RegularizerSchedule::nmu(),
+            ModelKind::Nau | ModelKind::Nru => RegularizerSchedule::nau(),
             _ => RegularizerSchedule::none(),
         };
         assert_eq!(k.regularizer_schedule(), expected, "{k}");
@@ -161,7 +176,10 @@ fn bad_sizes_are_errors() {
         1
     )
     .is_err());
-    assert!(Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).is_err());
+    // Hidden size 0 is the single-layer model, whose layers must agree.
+    assert!(Model::<f32>::from_seed(ModelKind::Nmu.spec(4, 0), 0).is_err());
+    let single = Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).unwrap();
+    assert!(single.layer1().is_none() && single.spec().is_single());
 }
 
 #[test]
@@ -198,7 +216,10 @@ fn layer_weights_from_another_layer_are_an_error() {
     let w = model.record_weights(&mut tape).unwrap();
     let x = tape.constant(&Tensor::full(Shape::matrix(1, 3), 1.0));
     // layer2 (NAC*) handed layer1's (NAC+) weights.
-    assert!(model.layer2().forward(&mut tape, &w.layer1, x).is_err());
+    assert!(model
+        .layer2()
+        .forward(&mut tape, &w.layer1.unwrap(), x)
+        .is_err());
 }
 
 #[test]

@@ -33,10 +33,11 @@
 //!    `arithgrad::check::gradient`. "Differentiable" is decided
 //!    conservatively (see [`comparable`]): every value and gradient finite
 //!    and at most [`MAX_MAGNITUDE`], every input of a kinked operation
-//!    (`abs`, `relu`, `relu6`, `sign`, `clamp`, `minimum`, `maximum`) at
-//!    least [`KINK_MARGIN`] from its kink, and every input of a singular one
-//!    (`log`, `sqrt`, `div`'s denominator, `powf` below 1 or non-integer,
-//!    `log_space_product`'s first operand at 0)
+//!    (`abs`, `relu`, `relu6`, `sign`, `is_negative`, `clamp`, `minimum`,
+//!    `maximum`, `log_abs` at `+-eps`) at least [`KINK_MARGIN`] from its
+//!    kink, and every input of a singular one (`log`, `sqrt`, `div`'s
+//!    denominator, `powf` below 1 or non-integer, `log_space_product`'s
+//!    first operand at 0)
 //!    at least [`SINGULAR_MARGIN`] from its singularity. A mismatch at the
 //!    default step is confirmed at a ten times larger step before it counts;
 //!    if the two finite-difference estimates disagree with each other, the
@@ -170,6 +171,9 @@ pub enum Unary {
     Sum,
     Mean,
     Transpose,
+    Cos,
+    CosPi,
+    IsNegative,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -177,6 +181,8 @@ pub enum WithScalar {
     AddScalar,
     MulScalar,
     Powf,
+    /// `log_abs(a, eps)`; a non-positive or non-finite `eps` is an error.
+    LogAbs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -286,7 +292,7 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(35);
+    let op = r.below(39);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
@@ -353,6 +359,10 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
         24 => Step::Scalar(WithScalar::AddScalar, a, SCALARS[r.below(16)]),
         25 => Step::Scalar(WithScalar::MulScalar, a, SCALARS[r.below(16)]),
         26 => Step::Scalar(WithScalar::Powf, a, EXPONENTS[r.below(12)]),
+        35 => Step::Unary(Unary::Cos, a),
+        36 => Step::Unary(Unary::CosPi, a),
+        37 => Step::Unary(Unary::IsNegative, a),
+        38 => Step::Scalar(WithScalar::LogAbs, a, SCALARS[r.below(16)]),
         27 => Step::Clamp(a, SCALARS[r.below(16)], SCALARS[r.below(16)]),
         28..=30 => {
             let kind = [AlongAxis::Sum, AlongAxis::Mean, AlongAxis::Prod][op - 28];
@@ -496,11 +506,15 @@ pub fn apply<T: Element>(
             Unary::Sum => tape.sum(va),
             Unary::Mean => tape.mean(va),
             Unary::Transpose => tape.transpose(va),
+            Unary::Cos => tape.cos(va),
+            Unary::CosPi => tape.cos_pi(va),
+            Unary::IsNegative => tape.is_negative(va),
         },
         Step::Scalar(kind, _, c) => match kind {
             WithScalar::AddScalar => tape.add_scalar(va, t(c)),
             WithScalar::MulScalar => tape.mul_scalar(va, t(c)),
             WithScalar::Powf => tape.powf(va, t(c)),
+            WithScalar::LogAbs => tape.log_abs(va, t(c)),
         },
         Step::Clamp(_, lo, hi) => tape.clamp(va, t(lo), t(hi)),
         Step::Axis(kind, _, axis) => match kind {
@@ -779,7 +793,10 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
         let away = |kink: f64| xs.iter().all(|x| (x - kink).abs() > KINK_MARGIN);
         let positive = || xs.iter().all(|&x| x > SINGULAR_MARGIN);
         let fine = match step {
-            Step::Unary(Unary::Abs | Unary::Relu | Unary::Sign, _) => away(0.0),
+            Step::Unary(Unary::Abs | Unary::Relu | Unary::Sign | Unary::IsNegative, _) => away(0.0),
+            // Kinks at +-eps (the floor); the log's singularity at 0 is
+            // under the floor.
+            Step::Scalar(WithScalar::LogAbs, _, eps) => away(eps) && away(-eps),
             Step::Unary(Unary::Relu6, _) => away(0.0) && away(6.0),
             Step::Clamp(_, lo, hi) => away(lo) && away(hi),
             Step::Unary(Unary::Log | Unary::Sqrt, _) => positive(),

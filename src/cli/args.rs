@@ -62,12 +62,17 @@ pub struct TaskArgs {
     /// of the subsets of the static task (the ratios are then ignored).
     #[arg(long)]
     pub toy: bool,
+    /// The single-module task y = x1 op x2 (n = 2, op add/sub/mul/div) with
+    /// a single-layer model: the named model's output unit alone (`nmu`: one
+    /// NMU), no hidden layer. Ranges from --interpolation/--extrapolation.
+    #[arg(long, conflicts_with = "toy")]
+    pub single_module: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
     /// Model: nmu, nau, nac-mul, nac-mul-sigma, nac-mul-nmu, nac-add, nalu,
-    /// gated-nau-nmu, linear, relu, relu6.
+    /// gated-nau-nmu, linear, relu, relu6, nru, nmru, sign-nmru, snmu.
     #[arg(long, default_value = "nmu")]
     pub model: String,
     /// Operation: add, sub, mul, div, squared, root.
@@ -200,6 +205,12 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Only the single-module tables (per operation, one row per unit, one
+    /// column per training range, success rate with its 95% interval), in
+    /// md, csv or latex. Markdown output shows them under the long table
+    /// anyway.
+    #[arg(long)]
+    pub by_range: bool,
     /// Which records to summarise: those run with `--compat MODE` (see
     /// `sweep --compat`); the table says which under it.
     #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
@@ -215,6 +226,9 @@ pub struct ReproduceArgs {
     pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Print only the single-module tables (see `report --by-range`).
+    #[arg(long)]
+    pub by_range: bool,
     #[command(flatten)]
     pub options: SweepOptions,
 }

@@ -1,7 +1,7 @@
 //! `arithgrad bench`: microseconds per training step, on one thread.
 
 use super::args::BenchArgs;
-use super::config::{at_most, task_config, MAX_HIDDEN};
+use super::config::{model_spec, task_config};
 use super::error::{CliError, CliResult};
 use super::output::{thousands, Stdout};
 use crate::experiment::bench::time_training_step;
@@ -11,8 +11,7 @@ use crate::units::ModelKind;
 pub fn bench(args: &BenchArgs) -> CliResult {
     let model: ModelKind = args.model.parse().map_err(CliError::usage)?;
     let task = task_config(&args.op, &args.task)?;
-    at_most("--hidden", args.hidden as u64, MAX_HIDDEN as u64)?;
-    let mut config = RunConfig::new(model.spec(task.input_size, args.hidden), task);
+    let mut config = RunConfig::new(model_spec(model, &task, args.hidden)?, task);
     if args.f64 {
         config.precision = Precision::F64;
     }

@@ -5,8 +5,8 @@
 
 pub use crate::experiment::SweepPlan;
 use crate::experiment::{preset, Precision, RunConfig, PRESET_NAMES};
-use crate::task::{Operation, Range, TaskConfig};
-use crate::units::ModelKind;
+use crate::task::{Layout, Operation, Range, TaskConfig};
+use crate::units::{ModelKind, ModelSpec};
 use crate::Compat;
 
 use super::args::{SweepOptions, TaskArgs, TrainArgs};
@@ -37,6 +37,12 @@ pub fn task_config(op: &str, args: &TaskArgs) -> CliResult<TaskConfig> {
     }
     let base = if args.toy {
         TaskConfig::toy()
+    } else if args.single_module {
+        TaskConfig {
+            input_size: 2,
+            layout: Layout::Single,
+            ..TaskConfig::default()
+        }
     } else {
         TaskConfig::default()
     };
@@ -55,13 +61,22 @@ pub fn task_config(op: &str, args: &TaskArgs) -> CliResult<TaskConfig> {
     Ok(config)
 }
 
+/// The model of `train` and `bench`: `model` with `hidden` units, or, on
+/// the single-module task, the model's output unit alone.
+pub fn model_spec(model: ModelKind, task: &TaskConfig, hidden: usize) -> CliResult<ModelSpec> {
+    if task.layout == Layout::Single {
+        return Ok(ModelSpec::single(model.layers().1, task.input_size));
+    }
+    at_most("--hidden", hidden as u64, MAX_HIDDEN as u64)?;
+    Ok(model.spec(task.input_size, hidden))
+}
+
 /// The run of `train`: the spec's protocol for the model on the task, with
 /// the overrides given, validated.
 pub fn run_config(args: &TrainArgs) -> CliResult<RunConfig> {
     let model: ModelKind = args.model.parse().map_err(CliError::usage)?;
     let task = task_config(&args.op, &args.task)?;
-    at_most("--hidden", args.hidden as u64, MAX_HIDDEN as u64)?;
-    let mut config = RunConfig::new(model.spec(task.input_size, args.hidden), task);
+    let mut config = RunConfig::new(model_spec(model, &task, args.hidden)?, task);
     if let Some(n) = args.iterations {
         config.iterations = iterations(n)?;
     }
@@ -180,6 +195,7 @@ mod tests {
             interpolation: "[1,2]".into(),
             extrapolation: "[2,6]".into(),
             toy: false,
+            single_module: false,
         }
     }
 

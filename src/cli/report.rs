@@ -14,7 +14,7 @@ use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
 use super::sweep::read_all;
 use crate::experiment::RunRecord;
-use crate::report::Table;
+use crate::report::{grids_csv, grids_latex, grids_markdown, Table};
 use crate::store::{read_cells, record_files, CellLine, RECORDS_DIR, RECORDS_FILE};
 use crate::Compat;
 
@@ -57,7 +57,7 @@ pub fn report(args: &ReportArgs) -> CliResult {
         Vec::new()
     });
     sort_records(&mut records, &order);
-    print_report(&records, args.format, &mut Stdout::new())
+    print_report(&records, args.format, args.by_range, &mut Stdout::new())
 }
 
 /// Sorts records by cell (in the order of `cells`, then cells not listed
@@ -75,8 +75,15 @@ fn sort_records(records: &mut [RunRecord], cells: &[CellLine]) {
     records.sort_by_key(|r| (rank[&r.key], r.seed));
 }
 
-/// Prints the table of `records` in `format`.
-pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> CliResult {
+/// Prints the table of `records` in `format`: the long table (one row per
+/// cell), or with `by_range` the single-module tables (units by ranges per
+/// operation), which Markdown also shows under the long table.
+pub fn print_report(
+    records: &[RunRecord],
+    format: Format,
+    by_range: bool,
+    out: &mut Stdout,
+) -> CliResult {
     let table = Table::from_records(records).map_err(CliError::runtime)?;
     if table.duplicates() > 0 {
         warn(format!(
@@ -84,7 +91,35 @@ pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> 
             table.duplicates()
         ));
     }
+    let grids = table.range_grids();
+    if by_range {
+        if grids.is_empty() {
+            return Err(CliError::Runtime(
+                "--by-range: these records have no single-module run".to_string(),
+            ));
+        }
+        let text = match format {
+            Format::Md => grids_markdown(&grids),
+            Format::Csv => grids_csv(&grids),
+            Format::Latex => grids_latex(&grids),
+            Format::Json => {
+                return Err(CliError::Usage(
+                    "--by-range prints md, csv or latex; the json lines are the long table's"
+                        .to_string(),
+                ))
+            }
+        };
+        return out.write(&text);
+    }
     let text = match format {
+        Format::Md if !grids.is_empty() => {
+            format!(
+                "{}
+{}",
+                table.to_markdown(),
+                grids_markdown(&grids)
+            )
+        }
         Format::Md => table.to_markdown(),
         Format::Csv => table.to_csv(),
         Format::Latex => table.to_latex(),

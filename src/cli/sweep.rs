@@ -74,7 +74,13 @@ pub fn reproduce(args: &ReproduceArgs) -> CliResult {
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&args.preset));
-    reproduce_into(&args.preset, &dir, args.format, &args.options)
+    reproduce_into(
+        &args.preset,
+        &dir,
+        args.format,
+        args.by_range,
+        &args.options,
+    )
 }
 
 /// `arithgrad` with no command: the `toy` preset on all cores, in Markdown.
@@ -91,10 +97,16 @@ pub fn default_command() -> CliResult {
         "arithgrad {}: reproducing the toy table (`arithgrad --help` lists the commands)",
         env!("CARGO_PKG_VERSION")
     );
-    reproduce_into("toy", &default_dir("toy"), Format::Md, &options)
+    reproduce_into("toy", &default_dir("toy"), Format::Md, false, &options)
 }
 
-fn reproduce_into(preset: &str, dir: &Path, format: Format, options: &SweepOptions) -> CliResult {
+fn reproduce_into(
+    preset: &str,
+    dir: &Path,
+    format: Format,
+    by_range: bool,
+    options: &SweepOptions,
+) -> CliResult {
     let plan = sweep_plan(preset, options)?;
     let workers = workers(options.jobs)?;
     eprintln!(
@@ -102,7 +114,7 @@ fn reproduce_into(preset: &str, dir: &Path, format: Format, options: &SweepOptio
         dir.display()
     );
     let outcome = run_sweep(&plan, Shard::WHOLE, dir, workers, options.quiet)?;
-    print_report(&outcome.records, format, &mut Stdout::new())?;
+    print_report(&outcome.records, format, by_range, &mut Stdout::new())?;
     failures(&outcome)
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::task::{Layout, TaskConfig};
-use crate::units::{ModelSpec, RegularizerSchedule};
+use crate::units::{ModelSpec, RegularizerSchedule, TrainingRules};
 use crate::Compat;
 
 /// The parameter type a run trains in.
@@ -66,8 +66,25 @@ pub struct RunConfig {
     /// The sparsity-regularizer schedule `lambda(t)` (by default the one the
     /// spec gives for this model).
     pub regularizer: RegularizerSchedule,
-    /// Adam's learning rate (1e-3; betas, eps and weight decay are PyTorch's defaults).
+    /// Adam's learning rate (1e-3 unless the model's units ask for their
+    /// own; betas, eps and weight decay are PyTorch's defaults).
     pub learning_rate: f64,
+    /// What the model's units ask of the training loop beyond the common
+    /// protocol: clipping, an extra loss term, reinitialisation (by default
+    /// [`ModelSpec::training_rules`]; see [`TrainingRules`]). Its
+    /// `learning_rate` has already been copied into `learning_rate` by
+    /// [`RunConfig::new`]. Omitted from files when empty, so records of
+    /// models without rules read and write as before.
+    #[serde(default, skip_serializing_if = "TrainingRules::is_none")]
+    pub rules: TrainingRules,
+    /// Evaluate the validation and test MSE with the weights widened to
+    /// `f64` and `f64` inputs and targets, whatever the training precision
+    /// (the single-module benchmark: its thresholds are a `1e-5` relative
+    /// perturbation, only about a hundred `f32` ulps of the targets, so `f32`
+    /// rounding in the unit's own output would be a visible share of them).
+    /// Omitted from files when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub eval_f64: bool,
     /// Parameter type.
     pub precision: Precision,
     /// The computation the run's judgement and threshold follow (the correct
@@ -86,15 +103,32 @@ fn default_checkpoint_window() -> u64 {
 
 impl RunConfig {
     /// The spec's protocol for `model` on `task`: 5e6 iterations (2e5 for
-    /// the toy), batch 128, evaluation every 1000 steps on 10,000 rows, the
-    /// model's regularizer schedule, Adam with lr 1e-3, f32.
+    /// the toy; 5e4 with the regularizer ramped over 2e4 -> 3.5e4 and `f64`
+    /// evaluation for the single-module task), batch 128, evaluation every 1000 steps on 10,000 rows, the
+    /// model's regularizer schedule, Adam with lr 1e-3 (or the units' own),
+    /// the units' [`TrainingRules`], f32.
     pub fn new(model: ModelSpec, task: TaskConfig) -> RunConfig {
         let iterations = match task.layout {
             Layout::Toy => 200_000,
-            _ => 5_000_000,
+            Layout::Single => 50_000,
+            Layout::Subsets => 5_000_000,
         };
+        // The single-module benchmark ramps the same lambda_hat over steps
+        // 20,000 -> 35,000 of its 50,000.
+        let regularizer = match task.layout {
+            Layout::Single => {
+                RegularizerSchedule::new(model.regularizer_schedule().lambda_hat(), 20_000, 35_000)
+                    .expect("a valid schedule with another ramp is valid")
+            }
+            _ => model.regularizer_schedule(),
+        };
+        let eval_f64 = task.layout == Layout::Single;
+        let rules = model.training_rules();
         RunConfig {
-            regularizer: model.regularizer_schedule(),
+            regularizer,
+            eval_f64,
+            learning_rate: rules.learning_rate.unwrap_or(1e-3),
+            rules,
             model,
             task,
             iterations,
@@ -102,7 +136,6 @@ impl RunConfig {
             batch_size: 128,
             eval_every: 1000,
             eval_rows: 10_000,
-            learning_rate: 1e-3,
             precision: Precision::F32,
             compat: Compat::Default,
         }
@@ -146,7 +179,7 @@ impl RunConfig {
                 format!("must be positive and finite, got {}", self.learning_rate),
             ));
         }
-        Ok(())
+        self.rules.validate()
     }
 
     /// A stable text key of everything that determines a run except its
@@ -177,6 +210,17 @@ impl RunConfig {
             self.learning_rate,
             self.precision,
             self.compat.key_suffix()
-        )
+        ) + &rules_key(&self.rules)
+            + if self.eval_f64 { " eval=f64" } else { "" }
+    }
+}
+
+/// The rules' part of a run key: empty for a model without rules, so the
+/// keys of every run from before the rules existed are unchanged.
+fn rules_key(rules: &TrainingRules) -> String {
+    if rules.is_none() {
+        String::new()
+    } else {
+        format!(" rules=[{}]", rules.key())
     }
 }

@@ -16,8 +16,8 @@
 use std::ops::Range as Span;
 
 use crate::error::{Error, Result};
-use crate::task::{Operation, Range, TaskConfig};
-use crate::units::{ModelKind, ModelSpec, NaluSharing, NmuConstraint, UnitKind};
+use crate::task::{single_module_ranges, Operation, Range, TaskConfig};
+use crate::units::{InaluInit, ModelKind, ModelSpec, NaluSharing, NmuConstraint, UnitKind};
 
 use super::config::DEFAULT_CHECKPOINT_WINDOW;
 
@@ -47,7 +47,7 @@ impl Preset {
 }
 
 /// Every preset name, in the order of the spec.
-pub const PRESET_NAMES: [&str; 11] = [
+pub const PRESET_NAMES: [&str; 16] = [
     "toy",
     "main-table",
     "all-ops",
@@ -59,9 +59,16 @@ pub const PRESET_NAMES: [&str; 11] = [
     "subset",
     "regularizer",
     "gating",
+    "single-module",
+    "single-module-add",
+    "single-module-sub",
+    "single-module-mul",
+    "single-module-div",
 ];
 
 const TABLE_SEEDS: Span<u64> = 0..100;
+/// The single-module benchmark's 25 seeds per (unit, operation, range).
+const SINGLE_MODULE_SEEDS: Span<u64> = 0..25;
 const SWEEP_SEEDS: Span<u64> = 0..50;
 
 /// The multiplication models of the paper's parameter sweeps.
@@ -138,6 +145,65 @@ fn range(lo: f64, hi: f64) -> Range {
     Range::new(lo, hi).unwrap_or_else(|e| unreachable!("{e}"))
 }
 
+/// The units of the single-module benchmark that can compute `op` by
+/// construction: additive units (and the gated ones) for add and sub; the
+/// multiplicative, power and reciprocal units for mul; for div only the
+/// units that can form a reciprocal (not the NMU or sNMU, whose factors
+/// `W x + 1 - W` never divide).
+pub fn single_module_units(op: Operation) -> Vec<UnitKind> {
+    use UnitKind as U;
+    let inalu = U::Inalu(InaluInit::Benchmark);
+    let gated = [U::Nalu(NaluSharing::Shared), U::GNalu, inalu];
+    let powers = [U::NacMul, U::Npu, U::RealNpu, U::NaiveNpu];
+    let reciprocal = [U::Nru, U::Nmru, U::SignNmru];
+    let mut units = Vec::new();
+    match op {
+        Operation::Add | Operation::Sub => units.extend([U::Nau, U::NacAdd]),
+        Operation::Mul => units.extend([U::Nmu(NmuConstraint::Project), U::Snmu]),
+        _ => {}
+    }
+    if matches!(op, Operation::Mul | Operation::Div) {
+        units.extend(powers);
+        units.extend(reciprocal);
+    }
+    units.extend(gated);
+    units
+}
+
+/// The single-module cells of `op`: every unit of [`single_module_units`]
+/// on every range pair, with the benchmark's protocol
+/// ([`RunConfig::new`] on the single-module layout). On div the NPU family
+/// uses its division L1 schedule.
+pub fn single_module_cells(op: Operation) -> Vec<RunConfig> {
+    let mut cells = Vec::new();
+    for unit in single_module_units(op) {
+        for (train, test) in single_module_ranges() {
+            let task = TaskConfig::single_module(op, train, test);
+            let mut c = cell(ModelSpec::single(unit, 2), task);
+            if op == Operation::Div
+                && matches!(unit, UnitKind::Npu | UnitKind::RealNpu | UnitKind::NaiveNpu)
+            {
+                c.rules.penalty = crate::units::npu::division_penalty();
+            }
+            cells.push(c);
+        }
+    }
+    cells
+}
+
+fn single_module_preset(
+    name: &'static str,
+    description: &'static str,
+    ops: &[Operation],
+) -> Preset {
+    Preset {
+        name,
+        description,
+        seeds: SINGLE_MODULE_SEEDS,
+        cells: ops.iter().flat_map(|&op| single_module_cells(op)).collect(),
+    }
+}
+
 /// The preset called `name`; an error listing the names otherwise.
 pub fn preset(name: &str) -> Result<Preset> {
     let n = 100;
@@ -158,7 +224,7 @@ pub fn preset(name: &str) -> Result<Preset> {
             cells: [Operation::Mul, Operation::Add, Operation::Sub]
                 .iter()
                 .flat_map(|&op| {
-                    ModelKind::ALL
+                    ModelKind::PAPER
                         .iter()
                         .map(move |m| cell(m.spec(n, 2), default_task(op)))
                 })
@@ -178,7 +244,7 @@ pub fn preset(name: &str) -> Result<Preset> {
             ]
             .iter()
             .flat_map(|&op| {
-                ModelKind::ALL
+                ModelKind::PAPER
                     .iter()
                     .map(move |m| cell(m.spec(n, 2), default_task(op)))
             })
@@ -346,6 +412,31 @@ pub fn preset(name: &str) -> Result<Preset> {
                 cells,
             }
         }
+        "single-module" => single_module_preset(
+            "single-module",
+            "y = x1 op x2, one unit: every unit that fits x add, sub, mul, div x 9 ranges, 25 seeds",
+            &[Operation::Add, Operation::Sub, Operation::Mul, Operation::Div],
+        ),
+        "single-module-add" => single_module_preset(
+            "single-module-add",
+            "y = x1 + x2, one unit: NAU, NAC+, NALU, G-NALU, iNALU x 9 ranges, 25 seeds",
+            &[Operation::Add],
+        ),
+        "single-module-sub" => single_module_preset(
+            "single-module-sub",
+            "y = x1 - x2, one unit: NAU, NAC+, NALU, G-NALU, iNALU x 9 ranges, 25 seeds",
+            &[Operation::Sub],
+        ),
+        "single-module-mul" => single_module_preset(
+            "single-module-mul",
+            "y = x1 * x2, one unit: NMU, sNMU, NAC*, NPUs, NRU, NMRUs, NALUs x 9 ranges, 25 seeds",
+            &[Operation::Mul],
+        ),
+        "single-module-div" => single_module_preset(
+            "single-module-div",
+            "y = x1 / x2, one unit: NAC*, NPUs, NRU, NMRUs, NALUs x 9 ranges, 25 seeds",
+            &[Operation::Div],
+        ),
         other => {
             return Err(Error::invalid(
                 "preset",
@@ -487,6 +578,35 @@ mod tests {
             m.project().unwrap();
             assert!(m.params().values().iter().all(|&w| w == 1.5));
         }
+    }
+
+    #[test]
+    fn single_module_sizes() {
+        let counts = [("add", 5), ("sub", 5), ("mul", 12), ("div", 10)];
+        let mut total = 0;
+        for (op, units) in counts {
+            let p = preset(&format!("single-module-{op}")).unwrap();
+            assert_eq!(p.cells.len(), units * 9, "{op}");
+            assert_eq!(p.seeds, 0..25);
+            assert!(p.cells.iter().all(|c| c.iterations == 50_000
+                && c.model.is_single()
+                && c.task.operation.name() == op));
+            total += p.cells.len();
+        }
+        assert_eq!(preset("single-module").unwrap().cells.len(), total);
+        let div = preset("single-module-div").unwrap();
+        let npu = div
+            .cells
+            .iter()
+            .find(|c| c.model.layer2 == UnitKind::Npu)
+            .unwrap();
+        assert_eq!(npu.rules.penalty, crate::units::npu::division_penalty());
+        let nmru = div
+            .cells
+            .iter()
+            .find(|c| c.model.layer2 == UnitKind::Nmru)
+            .unwrap();
+        assert_eq!(nmru.learning_rate, 1e-2);
     }
 
     #[test]

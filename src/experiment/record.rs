@@ -218,6 +218,14 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     let test = trainer
         .task()
         .fixed_set::<T>(crate::task::Split::Test, config.eval_rows);
+    // With `eval_f64`, the MSEs come from f64 copies of the fixed sets.
+    let wide_sets = config.eval_f64.then(|| {
+        let task = trainer.task();
+        (
+            task.fixed_set::<f64>(crate::task::Split::Validation, config.eval_rows),
+            task.fixed_set::<f64>(crate::task::Split::Test, config.eval_rows),
+        )
+    });
     // Reserve for the whole curve, within reason: the vector still grows if
     // a run has more evaluations than this.
     let evaluations = config.iterations / config.eval_every + 2;
@@ -226,10 +234,14 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     // The best candidate so far: validation MSE, weights, training-batch gates.
     let mut best: Option<(f64, Vec<T>, [Option<f64>; 2])> = None;
     let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<()> {
+        let (valid_mse, test_mse) = match &wide_sets {
+            Some((v, t)) => (trainer.evaluate_f64(v)?, trainer.evaluate_f64(t)?),
+            None => (trainer.evaluate(&valid)?, trainer.evaluate(&test)?),
+        };
         let p = EvalPoint {
             step: trainer.steps_done(),
-            valid_mse: trainer.evaluate(&valid)?,
-            test_mse: trainer.evaluate(&test)?,
+            valid_mse,
+            test_mse,
             sparsity_error: trainer.model().sparsity_error()?,
         };
         curve.push(p);

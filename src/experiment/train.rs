@@ -3,11 +3,11 @@
 
 use crate::error::Result;
 use crate::optim::{Adam, AdamConfig, Optimizer};
-use crate::random::LaneRng;
+use crate::random::{LaneRng, Rng};
 use crate::tape::Tape;
 use crate::task::{Dataset, Task};
 use crate::tensor::{Element, Shape};
-use crate::units::Model;
+use crate::units::{LossHistory, Model, TrainContext};
 
 use super::RunConfig;
 
@@ -15,8 +15,20 @@ use super::RunConfig;
 /// cache whatever the size of the fixed sets.
 const EVAL_CHUNK_ROWS: usize = 1000;
 
+/// The stream of the run's seed that training-time noise is drawn from
+/// ([`TrainContext::noise`]; only units with noise consume it).
+pub const TRAIN_NOISE_STREAM: u64 = 0x4E4F_4953; // "NOIS"
+
+/// The stream of the run's seed that reinitialisations draw from.
+pub const REINIT_STREAM: u64 = 0x5245_494E; // "REIN"
+
 /// The state of one run: model, optimizer, tape and batch buffers, all
 /// allocated once, so [`Trainer::step`] allocates nothing.
+///
+/// What a unit needs beyond the common protocol comes from the run's
+/// [`TrainingRules`](crate::units::TrainingRules) (`config.rules`) and the
+/// units' hooks (`forward_train`, `penalty`, `reinit`), never from the
+/// unit's name; see [`crate::units::rules`].
 pub struct Trainer<T: Element> {
     config: RunConfig,
     task: Task,
@@ -24,7 +36,12 @@ pub struct Trainer<T: Element> {
     adam: Adam<T>,
     tape: Tape<T>,
     eval_tape: Tape<T>,
+    /// The `f64` copy of the model that `config.eval_f64` evaluates with.
+    eval_model: Option<(Model<f64>, Tape<f64>)>,
     batch_rng: LaneRng,
+    noise_rng: Rng,
+    reinit_rng: Rng,
+    history: LossHistory,
     targets: Vec<T>,
     steps_done: u64,
     diverged: bool,
@@ -43,12 +60,20 @@ impl<T: Element> Trainer<T> {
         })?;
         Ok(Trainer {
             batch_rng: task.batch_rng(),
+            noise_rng: Rng::stream(seed, TRAIN_NOISE_STREAM),
+            reinit_rng: Rng::stream(seed, REINIT_STREAM),
+            history: LossHistory::with_capacity(config.rules.reinit.map_or(0, |r| r.history)),
             config: config.clone(),
             task,
             model,
             adam,
             tape: Tape::new(),
             eval_tape: Tape::new(),
+            eval_model: if config.eval_f64 {
+                Some((Model::from_seed(config.model, seed)?, Tape::new()))
+            } else {
+                None
+            },
             targets: vec![T::zero(); config.batch_size],
             steps_done: 0,
             diverged: false,
@@ -104,10 +129,12 @@ impl<T: Element> Trainer<T> {
     }
 
     /// One training step at iteration `t = steps_done()`: a fresh batch,
-    /// forward, `MSE + lambda(t) * R`, backward, Adam, projection. Returns
-    /// the loss (NaN or infinite if the run has diverged or the loss value
-    /// alone overflowed; neither is an error). A non-finite gradient or
-    /// parameter sets [`Trainer::diverged`].
+    /// the training forward pass, `MSE + lambda(t) * R (+ beta(t) * P)`,
+    /// backward, (clipping), Adam, projection, (a reinitialisation check).
+    /// The parts in parentheses only run when the units' rules ask for
+    /// them. Returns the loss (NaN or infinite if the run has diverged or
+    /// the loss value alone overflowed; neither is an error). A non-finite
+    /// gradient (before clipping) or parameter sets [`Trainer::diverged`].
     pub fn step(&mut self) -> Result<T> {
         let t = self.steps_done;
         let (b, n) = (self.config.batch_size, self.task.input_size());
@@ -122,14 +149,35 @@ impl<T: Element> Trainer<T> {
         filled?;
         let target = tape.constant_slice(Shape::matrix(b, 1), &self.targets)?;
         let weights = self.model.record_weights(tape)?;
-        let y = self.model.forward(tape, &weights, x)?;
+        let mut ctx = TrainContext {
+            step: t,
+            noise: &mut self.noise_rng,
+        };
+        let y = self.model.forward_train(tape, &weights, x, &mut ctx)?;
         let diff = tape.sub(y, target)?;
         let sq = tape.square(diff)?;
         let mut loss = tape.mean(sq)?;
+        let rules = &self.config.rules;
+        let penalty_weight = if rules.penalty.is_off() {
+            0.0
+        } else {
+            let mse = if rules.penalty.needs_batch_loss() {
+                tape.item(loss)?.to_f64_lossy()
+            } else {
+                f64::NAN
+            };
+            rules.penalty.weight(t, mse)
+        };
         let lambda = self.config.regularizer.lambda(t);
         if lambda > 0.0 {
             if let Some(r) = self.model.regularizer(tape, &weights)? {
                 let scaled = tape.mul_scalar(r, T::from_f64_lossy(lambda))?;
+                loss = tape.add(loss, scaled)?;
+            }
+        }
+        if penalty_weight > 0.0 {
+            if let Some(p) = self.model.penalty(tape, &weights)? {
+                let scaled = tape.mul_scalar(p, T::from_f64_lossy(penalty_weight))?;
                 loss = tape.add(loss, scaled)?;
             }
         }
@@ -138,12 +186,48 @@ impl<T: Element> Trainer<T> {
         params.zero_grad();
         tape.accumulate_grads(params)?;
         let grads_finite = params.grads().iter().all(|g| g.is_finite());
+        rules.grad_clip.apply(params)?;
         self.adam.step(params)?;
         self.model.project()?;
         let values_finite = self.model.params().values().iter().all(|w| w.is_finite());
         self.diverged |= !(grads_finite && values_finite);
         self.steps_done += 1;
-        tape.item(loss)
+        let loss = tape.item(loss)?;
+        if let Some(rule) = self.config.rules.reinit {
+            self.history.push(loss.to_f64_lossy());
+            if self.steps_done % rule.check_every == 0
+                && self.model.reinit(&self.history, &mut self.reinit_rng)?
+            {
+                self.history.clear();
+                self.model.project()?;
+                if rule.reset_optimizer {
+                    self.adam = Adam::new(*self.adam.config())?;
+                }
+            }
+        }
+        Ok(loss)
+    }
+
+    /// The mean squared error on an `f64` fixed set of the model with its
+    /// weights widened to `f64` (exactly; `config.eval_f64`), so that neither
+    /// the inputs, nor the unit's arithmetic, nor the targets round to the
+    /// training precision. Errors unless `config.eval_f64` is set.
+    pub fn evaluate_f64(&mut self, data: &Dataset<f64>) -> Result<f64> {
+        let Some((model, tape)) = self.eval_model.as_mut() else {
+            return Err(crate::error::Error::invalid(
+                "eval_f64",
+                "this run evaluates in its training precision",
+            ));
+        };
+        for (w64, w) in model
+            .params_mut()
+            .values_mut()
+            .iter_mut()
+            .zip(self.model.params().values())
+        {
+            *w64 = w.to_f64_lossy();
+        }
+        mse_in_chunks(model, tape, data)
     }
 
     /// The mean squared error of the model on a fixed set, accumulated in
@@ -151,31 +235,107 @@ impl<T: Element> Trainer<T> {
     /// errors down to about 1e-12 relative to the targets stay meaningful
     /// even when training in `f32`).
     pub fn evaluate(&mut self, data: &Dataset<T>) -> Result<f64> {
-        let n = data.cols;
-        let mut sum = 0.0f64;
-        let mut start = 0;
-        while start < data.rows {
-            let rows = EVAL_CHUNK_ROWS.min(data.rows - start);
-            let tape = &mut self.eval_tape;
-            tape.reset();
-            let x = tape.constant_slice(
-                Shape::matrix(rows, n),
-                &data.x[start * n..(start + rows) * n],
-            )?;
-            let weights = self.model.record_weights(tape)?;
-            let y = self.model.forward(tape, &weights, x)?;
-            let chunk: f64 = tape
-                .value(y)?
-                .iter()
-                .zip(&data.targets[start..start + rows])
-                .map(|(&y, &t)| {
-                    let d = y.to_f64_lossy() - t.to_f64_lossy();
-                    d * d
-                })
-                .sum();
-            sum += chunk;
-            start += rows;
+        mse_in_chunks(&self.model, &mut self.eval_tape, data)
+    }
+}
+
+/// The mean squared error of `model` (evaluation forward) on `data`,
+/// [`EVAL_CHUNK_ROWS`] rows per pass on `tape`, accumulated in `f64`.
+fn mse_in_chunks<U: Element>(
+    model: &Model<U>,
+    tape: &mut Tape<U>,
+    data: &Dataset<U>,
+) -> Result<f64> {
+    let n = data.cols;
+    let mut sum = 0.0f64;
+    let mut start = 0;
+    while start < data.rows {
+        let rows = EVAL_CHUNK_ROWS.min(data.rows - start);
+        tape.reset();
+        let x = tape.constant_slice(
+            Shape::matrix(rows, n),
+            &data.x[start * n..(start + rows) * n],
+        )?;
+        let weights = model.record_weights(tape)?;
+        let y = model.forward(tape, &weights, x)?;
+        let chunk: f64 = tape
+            .value(y)?
+            .iter()
+            .zip(&data.targets[start..start + rows])
+            .map(|(&y, &t)| {
+                let d = y.to_f64_lossy() - t.to_f64_lossy();
+                d * d
+            })
+            .sum();
+        sum += chunk;
+        start += rows;
+    }
+    Ok(sum / data.rows as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::TaskConfig;
+    use crate::units::{GradClip, ModelKind, PenaltyWeight, ReinitRule, TrainingRules};
+
+    fn losses(config: &RunConfig, steps: usize) -> Vec<f32> {
+        let mut trainer = Trainer::<f32>::new(config, 3).unwrap();
+        (0..steps).map(|_| trainer.step().unwrap()).collect()
+    }
+
+    #[test]
+    fn models_without_rules_get_none_and_the_default_learning_rate() {
+        for kind in ModelKind::PAPER {
+            let c = RunConfig::new(kind.spec(4, 2), TaskConfig::toy());
+            assert!(c.rules.is_none(), "{kind}");
+            assert_eq!(c.learning_rate, 1e-3);
+            assert!(!c.key().contains("rules="), "{}", c.key());
         }
-        Ok(sum / data.rows as f64)
+    }
+
+    #[test]
+    fn the_loop_applies_the_rules_it_is_given() {
+        let base = RunConfig::new(ModelKind::Nmu.spec(4, 2), TaskConfig::toy());
+        let plain = losses(&base, 30);
+        // Rules whose hooks the NAU/NMU leave at their defaults change nothing.
+        let inert = RunConfig {
+            rules: TrainingRules {
+                penalty: PenaltyWeight::Stepwise {
+                    start: 1.0,
+                    end: 1.0,
+                    factor: 1.0,
+                    every: 1,
+                },
+                reinit: Some(ReinitRule {
+                    check_every: 5,
+                    history: 10,
+                    reset_optimizer: true,
+                }),
+                ..TrainingRules::NONE
+            },
+            ..base.clone()
+        };
+        assert_eq!(losses(&inert, 30), plain);
+        assert_ne!(inert.key(), base.key());
+        // Clipping every gradient to a tiny value slows the descent.
+        let clipped = RunConfig {
+            rules: TrainingRules {
+                grad_clip: GradClip::Norm(1e-6),
+                ..TrainingRules::NONE
+            },
+            ..base.clone()
+        };
+        let c = losses(&clipped, 30);
+        assert_eq!(c[0], plain[0]);
+        assert_ne!(c, plain);
+        let bad = RunConfig {
+            rules: TrainingRules {
+                grad_clip: GradClip::Value(-1.0),
+                ..TrainingRules::NONE
+            },
+            ..base
+        };
+        assert!(Trainer::<f32>::new(&bad, 0).is_err());
     }
 }

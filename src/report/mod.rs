@@ -15,6 +15,10 @@
 //! - [`Table::to_csv`]: tidy, one row per cell, full precision;
 //! - `Table::to_json_lines` (feature `cli`): one JSON object per cell.
 //!
+//! A sweep of the single-module benchmark also has
+//! [`Table::range_grids`]: per operation, units by ranges, success rates
+//! with their intervals (Markdown, CSV, LaTeX).
+//!
 //! The CSV columns and JSON fields are those of [`ReportRow`], documented
 //! there.
 //!
@@ -55,11 +59,13 @@ mod json;
 mod latex;
 mod markdown;
 mod number;
+mod range_grid;
 mod readable;
 mod row;
 mod setting;
 mod table;
 
+pub use range_grid::{grids_csv, grids_latex, grids_markdown, GridEntry, RangeGrid};
 pub use row::ReportRow;
 pub use setting::setting;
 pub use table::{Cell, Table};

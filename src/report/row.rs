@@ -141,7 +141,7 @@ impl ReportRow {
     pub fn from_cell(cell: &Cell) -> ReportRow {
         let c = &cell.config;
         let s = &cell.summary;
-        let toy = c.task.layout == Layout::Toy;
+        let toy = c.task.layout != Layout::Subsets;
         let low = |e: &Estimate| e.interval.map(|i| i.lower);
         let high = |e: &Estimate| e.interval.map(|i| i.upper);
         let reason = |e: &Estimate| e.method.reason_code().map(str::to_string);
@@ -150,7 +150,12 @@ impl ReportRow {
             op: c.task.operation.name().to_string(),
             setting: cell.setting.clone(),
             key: cell.key.clone(),
-            layout: if toy { "toy" } else { "subsets" }.to_string(),
+            layout: match c.task.layout {
+                Layout::Subsets => "subsets",
+                Layout::Toy => "toy",
+                Layout::Single => "single",
+            }
+            .to_string(),
             input_size: c.task.input_size,
             hidden: c.model.hidden,
             subset_ratio: (!toy).then_some(c.task.subset_ratio),

@@ -34,10 +34,19 @@ fn defaults(config: &RunConfig) -> RunConfig {
             ..TaskConfig::toy()
         },
         Layout::Subsets => TaskConfig::new(config.task.operation),
+        // The single-module benchmark with the default ranges [1,2] ->
+        // [2,6]; its sweeps vary them, so every row names its range.
+        Layout::Single => TaskConfig {
+            operation: config.task.operation,
+            input_size: 2,
+            layout: Layout::Single,
+            ..TaskConfig::default()
+        },
     };
+    let hidden = if task.layout == Layout::Single { 0 } else { 2 };
     let model = ModelSpec {
         inputs: task.input_size,
-        hidden: 2,
+        hidden,
         outputs: 1,
         ..config.model
     };
@@ -57,16 +66,18 @@ fn facet(name: &'static str, text: String, differs: bool) -> Facet {
 pub(crate) fn facets(config: &RunConfig) -> Vec<Facet> {
     let base = defaults(config);
     let (task, base_task) = (&config.task, &base.task);
-    let toy = task.layout == Layout::Toy;
+    // The toy and the single-module task ignore both ratios.
+    let toy = task.layout != Layout::Subsets;
+    let layout = match task.layout {
+        Layout::Subsets => "",
+        Layout::Toy => "toy",
+        Layout::Single => "single",
+    };
     let (reg, base_reg) = (&config.regularizer, &base.regularizer);
     let ramp_differs =
         (reg.t_start(), reg.t_end()) != (base_reg.t_start(), base_reg.t_end()) && !reg.is_off();
     vec![
-        facet(
-            "layout",
-            if toy { "toy".into() } else { String::new() },
-            toy,
-        ),
+        facet("layout", layout.to_string(), toy),
         facet(
             "input_size",
             format!("input_size={}", task.input_size),

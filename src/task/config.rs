@@ -21,6 +21,11 @@ pub enum Layout {
     /// The 10-parameter toy: `n = 4`, `a = x1 + x2 + x3 + x4`, `b = x1 + x2`.
     /// The ratios are ignored and there is no offset.
     Toy,
+    /// The single-module benchmark of Mistry, Farrahi & Hare, "A Primer for
+    /// Neural Arithmetic Logic Modules" (JMLR 2022): `n = 2`, `a = x1`,
+    /// `b = x2`, so the target is `x1 op x2` (add, sub, mul or div). The
+    /// ratios are ignored and there is no offset.
+    Single,
 }
 
 /// Every parameter of the static arithmetic task (spec section 3).
@@ -109,11 +114,39 @@ impl TaskConfig {
         }
     }
 
-    /// The subset size `floor(subset_ratio · n)` (4 for the toy's `a`).
-    /// Only meaningful for a valid configuration.
+    /// The single-module task `y = x1 op x2` (n = 2) with the training
+    /// range `interpolation` and the test range `extrapolation`.
+    ///
+    /// ```
+    /// use arithgrad::task::{Operation, Range, Task, TaskConfig};
+    /// let c = TaskConfig::single_module(
+    ///     Operation::Div,
+    ///     Range::parse("interpolation", "[1,2]")?,
+    ///     Range::parse("extrapolation", "[2,6]")?,
+    /// );
+    /// let task = Task::new(c, 5)?;
+    /// let mut x = [0f64; 2];
+    /// let mut t = [0f64; 1];
+    /// task.fill_batch(&mut task.batch_rng(), &mut x, &mut t)?;
+    /// assert_eq!(t[0], x[0] / x[1]);
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn single_module(operation: Operation, interpolation: Range, extrapolation: Range) -> Self {
+        TaskConfig {
+            input_size: 2,
+            layout: Layout::Single,
+            interpolation_range: interpolation,
+            extrapolation_range: extrapolation,
+            ..TaskConfig::new(operation)
+        }
+    }
+
+    /// The subset size `floor(subset_ratio · n)` (4 for the toy's `a`, 1 for
+    /// the single-module task). Only meaningful for a valid configuration.
     pub fn subset_size(&self) -> usize {
         match self.layout {
             Layout::Toy => 4,
+            Layout::Single => 1,
             Layout::Subsets => floor_product(self.subset_ratio, self.input_size),
         }
     }
@@ -122,6 +155,7 @@ impl TaskConfig {
     pub fn overlap_size(&self) -> usize {
         match self.layout {
             Layout::Toy => 2,
+            Layout::Single => 0,
             Layout::Subsets => floor_product(self.overlap_ratio, self.subset_size()),
         }
     }
@@ -137,6 +171,26 @@ impl TaskConfig {
                 "input_size",
                 format!("the toy task has exactly 4 inputs, got {n}"),
             ));
+        }
+        if self.layout == Layout::Single {
+            if n != 2 {
+                return Err(Error::invalid(
+                    "input_size",
+                    format!("the single-module task has exactly 2 inputs, got {n}"),
+                ));
+            }
+            if !matches!(
+                self.operation,
+                Operation::Add | Operation::Sub | Operation::Mul | Operation::Div
+            ) {
+                return Err(Error::invalid(
+                    "operation",
+                    format!(
+                        "the single-module task computes x1 op x2 with add, sub, mul or div, not {}",
+                        self.operation
+                    ),
+                ));
+            }
         }
         if self.layout == Layout::Subsets {
             let ratio = self.subset_ratio;
@@ -199,6 +253,12 @@ impl TaskConfig {
                 offset: 0,
                 a: 0..4,
                 b: 0..2,
+            },
+            Layout::Single => Positions {
+                input_size: 2,
+                offset: 0,
+                a: 0..1,
+                b: 1..2,
             },
             Layout::Subsets => Positions {
                 input_size: self.input_size,
@@ -271,7 +331,7 @@ impl TaskConfig {
     /// number of `Rng::stream(seed, STREAM_OFFSET)`. The toy has no offset.
     pub fn positions(&self, seed: u64) -> Result<Positions> {
         let p = self.unshifted_positions()?;
-        if self.layout == Layout::Toy {
+        if self.layout != Layout::Subsets {
             return Ok(p);
         }
         let count = self.offset_count()? as u64;
@@ -302,6 +362,9 @@ impl TaskConfig {
             Layout::Toy => {
                 format!("task-v{v} toy n={n} interpolation={interp} extrapolation={extrap} op={op}")
             }
+            Layout::Single => format!(
+                "task-v{v} single n={n} interpolation={interp} extrapolation={extrap} op={op}"
+            ),
         }
     }
 
@@ -349,6 +412,11 @@ impl fmt::Display for TaskConfig {
             Layout::Toy => write!(
                 f,
                 "{} toy n=4 {} -> {}",
+                self.operation, self.interpolation_range, self.extrapolation_range
+            ),
+            Layout::Single => write!(
+                f,
+                "x1 {} x2 (single module) {} -> {}",
                 self.operation, self.interpolation_range, self.extrapolation_range
             ),
         }

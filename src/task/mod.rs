@@ -42,6 +42,7 @@ mod operation;
 mod positions;
 mod range;
 mod sample;
+mod single_module;
 mod threshold;
 
 pub use config::{Layout, TaskConfig};
@@ -49,9 +50,11 @@ pub use data::{Dataset, Split, Task, FIXED_SET_ROWS};
 pub use operation::Operation;
 pub use positions::Positions;
 pub use range::{Interval, Range};
+pub use single_module::{single_module_range, single_module_ranges, SINGLE_MODULE_RANGES};
 pub use threshold::{
-    threshold, threshold_cache_key, threshold_cache_key_with, threshold_with, Threshold,
-    DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED, THRESHOLD_EPSILON,
+    single_module_difference, threshold, threshold_cache_key, threshold_cache_key_with,
+    threshold_with, Threshold, DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED,
+    THRESHOLD_EPSILON,
 };
 
 /// Stream id of the per-seed position offset.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::sample::{fill_range, sum_f64, CompensatedSum};
-use super::{TaskConfig, STREAM_THRESHOLD};
+use super::{Layout, Operation, TaskConfig, STREAM_THRESHOLD};
 use crate::error::{Error, Result};
 use crate::random::LaneRng;
 use crate::Compat;
@@ -111,6 +111,13 @@ pub fn threshold_with(
         let x = &mut chunk[..rows * n];
         fill_range(&config.extrapolation_range, &mut rng, x);
         for row in x.chunks_exact(n) {
+            if config.layout == Layout::Single {
+                let d = single_module_difference(operation, row[0], row[1], eps);
+                let square = d * d;
+                squares.add(square);
+                fourth_powers.add(square * square);
+                continue;
+            }
             let total = sum_f64(row);
             let a = sum_f64(&row[positions.a.clone()]);
             let b = sum_f64(&row[positions.b.clone()]);
@@ -137,6 +144,31 @@ pub fn threshold_with(
         samples,
         seed,
     })
+}
+
+/// The single-module benchmark's `y_eps - y` for one input pair (Mistry,
+/// Farrahi & Hare 2022): the ideal unit with its selection perturbed by
+/// `eps`. add/sub lose `eps (|x1| + |x2|)`; mul computes
+/// `(1 - eps)^2 x1 x2`; div computes `((1 - eps) / (1 + eps)) x1 / x2`. Each
+/// difference is formed directly (never as `y_eps - y`), so it keeps its
+/// digits in `f64`.
+///
+/// ```
+/// use arithgrad::task::{single_module_difference, Operation};
+/// let d = single_module_difference(Operation::Mul, 3.0, -2.0, 1e-5);
+/// // The closed form as written loses digits to cancellation (about 5e-12
+/// // relative): compare relatively.
+/// let want = -6.0 * ((1.0 - 1e-5f64).powi(2) - 1.0);
+/// assert!((d / want - 1.0).abs() < 1e-9);
+/// ```
+pub fn single_module_difference(operation: Operation, x1: f64, x2: f64, eps: f64) -> f64 {
+    match operation {
+        Operation::Add | Operation::Sub => -eps * (x1.abs() + x2.abs()),
+        Operation::Mul => (eps * eps - 2.0 * eps) * (x1 * x2),
+        Operation::Div => (-2.0 * eps / (1.0 + eps)) * (x1 / x2),
+        // Rejected by TaskConfig::validate for this layout.
+        Operation::Squared | Operation::Root => f64::NAN,
+    }
 }
 
 /// A canonical key for caching `threshold(config, samples, seed)`: the

@@ -77,6 +77,11 @@ pub(crate) fn nac_weight<T: Element>(
 ) -> Result<Var> {
     let w_hat = tape.param(params, w_hat)?;
     let m_hat = tape.param(params, m_hat)?;
+    nac_weight_of(tape, w_hat, m_hat)
+}
+
+/// Records `W = tanh(w_hat) * sigmoid(m_hat)` of two recorded values.
+pub(crate) fn nac_weight_of<T: Element>(tape: &mut Tape<T>, w_hat: Var, m_hat: Var) -> Result<Var> {
     let t = tape.tanh(w_hat)?;
     let s = tape.sigmoid(m_hat)?;
     tape.mul(t, s)

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+use super::TrainingRules;
+
 /// How an NMU keeps its weights in `[0, 1]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum NmuConstraint {
@@ -29,11 +31,24 @@ pub enum NaluSharing {
     Separate,
 }
 
+/// Which initialisation an iNALU layer draws from (Schlör et al. 2020).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InaluInit {
+    /// The single-module benchmark's: `A_hat, M_hat ~ N(1, 0.1^2)`,
+    /// `A_m, M_m ~ N(-1, 0.1^2)`, `G ~ N(0, 0.1^2)`.
+    #[default]
+    Benchmark,
+    /// The iNALU library's defaults: `N(0.88, 0.2^2)`, `N(0.5, 0.2^2)`,
+    /// `N(0, 0.2^2)`.
+    Library,
+}
+
 /// Every kind of layer the crate provides, with its options.
 ///
 /// Parses from and prints as: `linear`, `relu`, `relu6`, `nac-add`,
 /// `nac-mul`, `nac-mul-sigma`, `nac-mul-nmu`, `nalu`, `nalu-separate`, `nau`,
-/// `nau-no-w-clamp`, `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`.
+/// `nau-no-w-clamp`, `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`, `inalu`,
+/// `inalu-library-init`, `g-nalu`, `naive-npu`, `npu`, `real-npu`.
 ///
 /// ```
 /// use arithgrad::units::{NmuConstraint, UnitKind};
@@ -74,11 +89,29 @@ pub enum UnitKind {
     Nmu(NmuConstraint),
     /// Gated NAU/NMU.
     GatedNauNmu,
+    /// iNALU.
+    Inalu(InaluInit),
+    /// G-NALU (golden-ratio NALU).
+    GNalu,
+    /// NaiveNPU.
+    NaiveNpu,
+    /// NPU.
+    Npu,
+    /// RealNPU.
+    RealNpu,
+    /// NRU (neural reciprocal unit).
+    Nru,
+    /// NMRU (neural multiplicative reciprocal unit).
+    Nmru,
+    /// sign-NMRU.
+    SignNmru,
+    /// sNMU (stochastic NMU).
+    Snmu,
 }
 
 impl UnitKind {
     /// Every kind, in the order of the spec.
-    pub const ALL: [UnitKind; 14] = [
+    pub const ALL: [UnitKind; 24] = [
         UnitKind::Linear,
         UnitKind::Relu,
         UnitKind::Relu6,
@@ -93,6 +126,16 @@ impl UnitKind {
         UnitKind::Nmu(NmuConstraint::Project),
         UnitKind::Nmu(NmuConstraint::ClampInForward),
         UnitKind::GatedNauNmu,
+        UnitKind::Inalu(InaluInit::Benchmark),
+        UnitKind::Inalu(InaluInit::Library),
+        UnitKind::GNalu,
+        UnitKind::NaiveNpu,
+        UnitKind::Npu,
+        UnitKind::RealNpu,
+        UnitKind::Nru,
+        UnitKind::Nmru,
+        UnitKind::SignNmru,
+        UnitKind::Snmu,
     ];
 
     /// The kind's name as parsed and printed.
@@ -112,31 +155,65 @@ impl UnitKind {
             UnitKind::Nmu(NmuConstraint::Project) => "nmu",
             UnitKind::Nmu(NmuConstraint::ClampInForward) => "nmu-no-w-clamp",
             UnitKind::GatedNauNmu => "gated-nau-nmu",
+            UnitKind::Inalu(InaluInit::Benchmark) => "inalu",
+            UnitKind::Inalu(InaluInit::Library) => "inalu-library-init",
+            UnitKind::GNalu => "g-nalu",
+            UnitKind::NaiveNpu => "naive-npu",
+            UnitKind::Npu => "npu",
+            UnitKind::RealNpu => "real-npu",
+            UnitKind::Nru => "nru",
+            UnitKind::Nmru => "nmru",
+            UnitKind::SignNmru => "sign-nmru",
+            UnitKind::Snmu => "snmu",
         }
     }
 
     /// Whether the unit has a sparsity regularizer of the NMU type (NMU,
-    /// NAC*,NMU, gated NAU/NMU).
+    /// NAC*,NMU, gated NAU/NMU, NMRU, sign-NMRU, sNMU).
     pub fn is_nmu_type(&self) -> bool {
         matches!(
             self,
-            UnitKind::Nmu(_) | UnitKind::NacMulNmu | UnitKind::GatedNauNmu
+            UnitKind::Nmu(_)
+                | UnitKind::NacMulNmu
+                | UnitKind::GatedNauNmu
+                | UnitKind::Nmru
+                | UnitKind::SignNmru
+                | UnitKind::Snmu
         )
     }
 
     /// Whether the unit has a sparsity regularizer at all.
     pub fn has_regularizer(&self) -> bool {
-        self.is_nmu_type() || self.is_nau()
+        self.is_nmu_type() || self.is_nau_type()
     }
 
-    /// Whether the unit is a NAU (projected or not).
-    pub fn is_nau(&self) -> bool {
-        matches!(self, UnitKind::Nau | UnitKind::NauNoWClamp)
+    /// Whether the unit has a sparsity regularizer of the NAU type (NAU,
+    /// projected or not, and NRU).
+    pub fn is_nau_type(&self) -> bool {
+        matches!(self, UnitKind::Nau | UnitKind::NauNoWClamp | UnitKind::Nru)
     }
 
-    /// Whether the unit has a sigmoid gate (NALU and gated NAU/NMU).
+    /// What this kind of unit asks of the training loop (see
+    /// [`TrainingRules`] and the module [`rules`](super::rules) for how a
+    /// unit declares its needs): one arm per unit that needs something,
+    /// calling the `training_rules()` of the unit's own file; every other
+    /// kind trains by the common protocol ([`TrainingRules::NONE`]).
+    pub fn training_rules(&self) -> TrainingRules {
+        match self {
+            UnitKind::Inalu(_) => super::inalu::training_rules(),
+            UnitKind::NaiveNpu | UnitKind::Npu | UnitKind::RealNpu => super::npu::training_rules(),
+            UnitKind::Nmru | UnitKind::SignNmru => super::nmru::training_rules(),
+            _ => TrainingRules::NONE,
+        }
+    }
+
+    /// Whether the unit has a sigmoid gate (NALU, G-NALU, iNALU and gated
+    /// NAU/NMU).
     pub fn has_gate(&self) -> bool {
-        matches!(self, UnitKind::Nalu(_) | UnitKind::GatedNauNmu)
+        matches!(
+            self,
+            UnitKind::Nalu(_) | UnitKind::GatedNauNmu | UnitKind::GNalu | UnitKind::Inalu(_)
+        )
     }
 }
 

@@ -6,9 +6,11 @@ use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::Element;
 
 use super::{
-    Activation, GatedNauNmu, GatedNauNmuWeights, Linear, LinearWeights, NacAdd, NacAddWeights,
-    NacMul, NacMulNmu, NacMulNmuWeights, NacMulSigma, NacMulSigmaWeights, NacMulWeights, Nalu,
-    NaluWeights, Nau, NauWeights, Nmu, NmuWeights, Unit, UnitKind,
+    Activation, GNalu, GNaluWeights, GatedNauNmu, GatedNauNmuWeights, Inalu, InaluWeights, Linear,
+    LinearWeights, LossHistory, NacAdd, NacAddWeights, NacMul, NacMulNmu, NacMulNmuWeights,
+    NacMulSigma, NacMulSigmaWeights, NacMulWeights, NaiveNpu, NaiveNpuWeights, Nalu, NaluWeights,
+    Nau, NauWeights, Nmru, NmruWeights, Nmu, NmuWeights, Npu, NpuWeights, Nru, NruWeights, RealNpu,
+    RealNpuWeights, SignNmru, SignNmruWeights, Snmu, SnmuWeights, TrainContext, Unit, UnitKind,
 };
 
 /// One layer of any kind.
@@ -23,6 +25,15 @@ pub enum Layer {
     Nau(Nau),
     Nmu(Nmu),
     GatedNauNmu(GatedNauNmu),
+    Inalu(Inalu),
+    GNalu(GNalu),
+    NaiveNpu(NaiveNpu),
+    Npu(Npu),
+    RealNpu(RealNpu),
+    Nru(Nru),
+    Nmru(Nmru),
+    SignNmru(SignNmru),
+    Snmu(Snmu),
 }
 
 /// A [`Layer`]'s weights recorded on a tape for one step.
@@ -37,6 +48,15 @@ pub enum LayerWeights {
     Nau(NauWeights),
     Nmu(NmuWeights),
     GatedNauNmu(GatedNauNmuWeights),
+    Inalu(InaluWeights),
+    GNalu(GNaluWeights),
+    NaiveNpu(NaiveNpuWeights),
+    Npu(NpuWeights),
+    RealNpu(RealNpuWeights),
+    Nru(NruWeights),
+    Nmru(NmruWeights),
+    SignNmru(SignNmruWeights),
+    Snmu(SnmuWeights),
 }
 
 /// Runs `$body` with `$u` bound to the unit inside any `Layer` variant.
@@ -52,6 +72,15 @@ macro_rules! each_unit {
             Layer::Nau($u) => $body,
             Layer::Nmu($u) => $body,
             Layer::GatedNauNmu($u) => $body,
+            Layer::Inalu($u) => $body,
+            Layer::GNalu($u) => $body,
+            Layer::NaiveNpu($u) => $body,
+            Layer::Npu($u) => $body,
+            Layer::RealNpu($u) => $body,
+            Layer::Nru($u) => $body,
+            Layer::Nmru($u) => $body,
+            Layer::SignNmru($u) => $body,
+            Layer::Snmu($u) => $body,
         }
     };
 }
@@ -70,6 +99,15 @@ macro_rules! with_weights {
             (Layer::Nau($u), LayerWeights::Nau($w)) => $body,
             (Layer::Nmu($u), LayerWeights::Nmu($w)) => $body,
             (Layer::GatedNauNmu($u), LayerWeights::GatedNauNmu($w)) => $body,
+            (Layer::Inalu($u), LayerWeights::Inalu($w)) => $body,
+            (Layer::GNalu($u), LayerWeights::GNalu($w)) => $body,
+            (Layer::NaiveNpu($u), LayerWeights::NaiveNpu($w)) => $body,
+            (Layer::Npu($u), LayerWeights::Npu($w)) => $body,
+            (Layer::RealNpu($u), LayerWeights::RealNpu($w)) => $body,
+            (Layer::Nru($u), LayerWeights::Nru($w)) => $body,
+            (Layer::Nmru($u), LayerWeights::Nmru($w)) => $body,
+            (Layer::SignNmru($u), LayerWeights::SignNmru($w)) => $body,
+            (Layer::Snmu($u), LayerWeights::Snmu($w)) => $body,
             (layer, _) => Err(Error::invalid(
                 "layer weights",
                 format!(
@@ -123,6 +161,15 @@ impl Layer {
             UnitKind::GatedNauNmu => {
                 Layer::GatedNauNmu(GatedNauNmu::new(params, prefix, i, o, rng)?)
             }
+            UnitKind::Inalu(init) => Layer::Inalu(Inalu::new(params, prefix, i, o, init, rng)?),
+            UnitKind::GNalu => Layer::GNalu(GNalu::new(params, prefix, i, o, rng)?),
+            UnitKind::NaiveNpu => Layer::NaiveNpu(NaiveNpu::new(params, prefix, i, o, rng)?),
+            UnitKind::Npu => Layer::Npu(Npu::new(params, prefix, i, o, rng)?),
+            UnitKind::RealNpu => Layer::RealNpu(RealNpu::new(params, prefix, i, o, rng)?),
+            UnitKind::Nru => Layer::Nru(Nru::new(params, prefix, i, o, rng)?),
+            UnitKind::Nmru => Layer::Nmru(Nmru::new(params, prefix, i, o, rng)?),
+            UnitKind::SignNmru => Layer::SignNmru(SignNmru::new(params, prefix, i, o, rng)?),
+            UnitKind::Snmu => Layer::Snmu(Snmu::new(params, prefix, i, o, rng)?),
         })
     }
 
@@ -138,10 +185,17 @@ impl Layer {
         match (self, weights) {
             (Layer::Nalu(u), LayerWeights::Nalu(w)) => u.gate(tape, w, x).map(Some),
             (Layer::GatedNauNmu(u), LayerWeights::GatedNauNmu(w)) => u.gate(tape, w, x).map(Some),
-            (Layer::Nalu(_) | Layer::GatedNauNmu(_), _) => Err(Error::invalid(
-                "layer weights",
-                format!("recorded for another layer than this {} layer", self.kind()),
-            )),
+            (Layer::GNalu(u), LayerWeights::GNalu(w)) => u.gate(tape, w, x).map(Some),
+            (Layer::Inalu(u), LayerWeights::Inalu(w)) => {
+                let b = tape.shape(x)?.dims().first().copied().unwrap_or(0);
+                u.gate(tape, w, b).map(Some)
+            }
+            (Layer::Nalu(_) | Layer::GatedNauNmu(_) | Layer::GNalu(_) | Layer::Inalu(_), _) => {
+                Err(Error::invalid(
+                    "layer weights",
+                    format!("recorded for another layer than this {} layer", self.kind()),
+                ))
+            }
             _ => Ok(None),
         }
     }
@@ -185,6 +239,15 @@ impl Unit for Layer {
             Layer::Nau(u) => LayerWeights::Nau(u.record(tape, params)?),
             Layer::Nmu(u) => LayerWeights::Nmu(u.record(tape, params)?),
             Layer::GatedNauNmu(u) => LayerWeights::GatedNauNmu(u.record(tape, params)?),
+            Layer::Inalu(u) => LayerWeights::Inalu(u.record(tape, params)?),
+            Layer::GNalu(u) => LayerWeights::GNalu(u.record(tape, params)?),
+            Layer::NaiveNpu(u) => LayerWeights::NaiveNpu(u.record(tape, params)?),
+            Layer::Npu(u) => LayerWeights::Npu(u.record(tape, params)?),
+            Layer::RealNpu(u) => LayerWeights::RealNpu(u.record(tape, params)?),
+            Layer::Nru(u) => LayerWeights::Nru(u.record(tape, params)?),
+            Layer::Nmru(u) => LayerWeights::Nmru(u.record(tape, params)?),
+            Layer::SignNmru(u) => LayerWeights::SignNmru(u.record(tape, params)?),
+            Layer::Snmu(u) => LayerWeights::Snmu(u.record(tape, params)?),
         })
     }
 
@@ -203,6 +266,33 @@ impl Unit for Layer {
         weights: &LayerWeights,
     ) -> Result<Option<Var>> {
         with_weights!(self, weights, (u, w) => u.regularizer(tape, w))
+    }
+
+    fn forward_train<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        with_weights!(self, weights, (u, w) => u.forward_train(tape, w, x, ctx))
+    }
+
+    fn penalty<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &LayerWeights,
+    ) -> Result<Option<Var>> {
+        with_weights!(self, weights, (u, w) => u.penalty(tape, w))
+    }
+
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        each_unit!(self, u => u.reinit(params, history, rng))
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {

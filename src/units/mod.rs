@@ -15,6 +15,15 @@
 //! | NAU | [`nau`] | Madsen & Johansen 2020 |
 //! | NMU (project / clamp-in-forward) | [`nmu`] | Madsen & Johansen 2020 |
 //! | Gated NAU/NMU | [`gated`] | Madsen & Johansen 2020 |
+//! | NRU | [`nru`] | Mistry, Farrahi & Hare 2021 |
+//! | NMRU | [`nmru`] | Mistry, Farrahi & Hare 2021 |
+//! | sign-NMRU | [`sign_nmru`] | Mistry, Farrahi & Hare 2022 |
+//! | sNMU | [`snmu`] | Mistry, Farrahi & Hare 2022 |
+//! | iNALU | [`inalu`] | Schlör, Ring & Hotho 2020 |
+//! | G-NALU | [`g_nalu`] | Rana et al. (golden-ratio NALU) |
+//! | NaiveNPU | [`naive_npu`] | Heim, Pevný & Šmídl 2020 |
+//! | NPU | [`npu`] | Heim, Pevný & Šmídl 2020 |
+//! | RealNPU | [`real_npu`] | Heim, Pevný & Šmídl 2020 |
 //!
 //! A unit is a small struct of [`ParamId`]s into a [`ParamStore`] that the
 //! caller owns (a whole model keeps every parameter in one store, so an
@@ -28,12 +37,20 @@
 //! 3. after the optimizer step, [`Unit::project`] puts constrained weights
 //!    back into their interval.
 //!
+//! What a unit needs from the training loop beyond that (its own learning
+//! rate, gradient clipping, an extra loss term, a reinitialisation rule, a
+//! different forward pass in training) it declares through
+//! [`TrainingRules`] and the hooks [`Unit::forward_train`],
+//! [`Unit::penalty`] and [`Unit::reinit`]; the module [`rules`] explains how.
+//!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
 //! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
 
 mod common;
+pub mod g_nalu;
 pub mod gated;
+pub mod inalu;
 pub mod init;
 mod kind;
 mod layer;
@@ -43,17 +60,27 @@ pub mod nac_add;
 pub mod nac_mul;
 pub mod nac_mul_nmu;
 pub mod nac_mul_sigma;
+pub mod naive_npu;
 pub mod nalu;
 pub mod nau;
+pub mod nmru;
 pub mod nmu;
+pub mod npu;
+pub mod nru;
+pub mod real_npu;
+pub mod rules;
 mod saved;
 mod schedule;
+pub mod sign_nmru;
+pub mod snmu;
 pub mod sparsity;
 mod spec;
 
 pub use common::LOG_EPS;
+pub use g_nalu::{GNalu, GNaluWeights};
 pub use gated::{GatedNauNmu, GatedNauNmuWeights};
-pub use kind::{NaluSharing, NmuConstraint, UnitKind};
+pub use inalu::{Inalu, InaluWeights};
+pub use kind::{InaluInit, NaluSharing, NmuConstraint, UnitKind};
 pub use layer::{Layer, LayerWeights};
 pub use linear::{Activation, Linear, LinearWeights};
 pub use model::{Model, ModelWeights, MODEL_INIT_STREAM};
@@ -61,11 +88,19 @@ pub use nac_add::{NacAdd, NacAddWeights, NacParams};
 pub use nac_mul::{NacMul, NacMulWeights};
 pub use nac_mul_nmu::{NacMulNmu, NacMulNmuWeights};
 pub use nac_mul_sigma::{NacMulSigma, NacMulSigmaWeights};
+pub use naive_npu::{NaiveNpu, NaiveNpuWeights};
 pub use nalu::{Nalu, NaluWeights};
 pub use nau::{Nau, NauWeights};
+pub use nmru::{Nmru, NmruWeights};
 pub use nmu::{Nmu, NmuWeights};
+pub use npu::{Npu, NpuWeights};
+pub use nru::{Nru, NruWeights};
+pub use real_npu::{RealNpu, RealNpuWeights};
+pub use rules::{GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
+pub use sign_nmru::{SignNmru, SignNmruWeights};
+pub use snmu::{Snmu, SnmuWeights};
 pub use spec::{ModelKind, ModelSpec};
 
 use crate::error::Result;
@@ -120,6 +155,47 @@ pub trait Unit {
     ) -> Result<Option<Var>> {
         let _ = (tape, weights);
         Ok(None)
+    }
+
+    /// Records the layer's output in a *training* step (the train/eval
+    /// switch): units whose training forward differs from the evaluation
+    /// one (training eps, noise) override this; `ctx` gives the step index
+    /// and a generator for noise. The default is [`Unit::forward`].
+    fn forward_train<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &Self::Weights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        let _ = ctx;
+        self.forward(tape, weights, x)
+    }
+
+    /// Records the unit's extra loss term (a scalar, *unweighted*; the
+    /// training loop multiplies it by its [`TrainingRules::penalty`] weight),
+    /// or `None` if the unit has none (the default).
+    fn penalty<T: Element>(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &Self::Weights,
+    ) -> Result<Option<Var>> {
+        let _ = (tape, weights);
+        Ok(None)
+    }
+
+    /// Decides from the training-loss `history` whether to reinitialise,
+    /// and if so redraws the unit's parameters from `rng` and returns
+    /// `true`. Called every [`ReinitRule::check_every`] steps when the
+    /// unit's [`TrainingRules::reinit`] is set; the default never does.
+    fn reinit<T: Element>(
+        &self,
+        params: &mut ParamStore<T>,
+        history: &LossHistory,
+        rng: &mut Rng,
+    ) -> Result<bool> {
+        let _ = (params, history, rng);
+        Ok(false)
     }
 
     /// Projects constrained parameters back into their interval; call after

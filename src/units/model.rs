@@ -12,9 +12,14 @@
 //! | `nalu` | NALU | NALU (shared weights) |
 //! | `gated-nau-nmu` | gated | gated |
 //! | `linear` / `relu` / `relu6` | linear / ReLU / ReLU6 with bias | linear with bias |
+//! | `nru` / `nmru` / `sign-nmru` / `snmu` | NAU | NRU / NMRU / sign-NMRU / sNMU |
 //!
 //! Every parameter lives in one [`ParamStore`] owned by the [`Model`], named
 //! `layer1.*` and `layer2.*`.
+//!
+//! A spec with hidden size 0 ([`ModelSpec::single`]) is the single-layer
+//! model of the single-module benchmark: one unit `inputs -> outputs`, no
+//! hidden layer, its parameters named `unit.*`.
 
 use crate::error::Result;
 use crate::random::Rng;
@@ -22,7 +27,7 @@ use crate::tape::{ParamStore, Tape, Var};
 use crate::tensor::{Element, Tensor};
 
 use super::common::mean_of;
-use super::{Layer, LayerWeights, ModelSpec, Unit};
+use super::{Layer, LayerWeights, LossHistory, ModelSpec, TrainContext, Unit};
 
 /// The stream of [`Rng::stream`] that [`Model::from_seed`] draws initial
 /// weights from (other consumers of a run's seed must use other streams).
@@ -47,15 +52,18 @@ pub const MODEL_INIT_STREAM: u64 = 0x494E_4954; // "INIT"
 #[derive(Clone, Debug)]
 pub struct Model<T: Element> {
     spec: ModelSpec,
-    layer1: Layer,
+    /// `None` in a single-layer model.
+    layer1: Option<Layer>,
+    /// The output layer (the only one of a single-layer model).
     layer2: Layer,
     params: ParamStore<T>,
 }
 
-/// Both layers' weights recorded on a tape for one step.
+/// Both layers' weights recorded on a tape for one step (`layer1` is `None`
+/// in a single-layer model).
 #[derive(Clone, Copy, Debug)]
 pub struct ModelWeights {
-    pub layer1: LayerWeights,
+    pub layer1: Option<LayerWeights>,
     pub layer2: LayerWeights,
 }
 
@@ -65,14 +73,30 @@ impl<T: Element> Model<T> {
     pub fn new(spec: ModelSpec, rng: &mut Rng) -> Result<Self> {
         spec.validate()?;
         let mut params = ParamStore::new();
-        let layer1 = Layer::new(
+        if spec.is_single() {
+            let unit = Layer::new(
+                spec.layer2,
+                &mut params,
+                "unit",
+                spec.inputs,
+                spec.outputs,
+                rng,
+            )?;
+            return Ok(Model {
+                spec,
+                layer1: None,
+                layer2: unit,
+                params,
+            });
+        }
+        let layer1 = Some(Layer::new(
             spec.layer1,
             &mut params,
             "layer1",
             spec.inputs,
             spec.hidden,
             rng,
-        )?;
+        )?);
         let layer2 = Layer::new(
             spec.layer2,
             &mut params,
@@ -101,12 +125,12 @@ impl<T: Element> Model<T> {
         &self.spec
     }
 
-    /// The first layer.
-    pub fn layer1(&self) -> &Layer {
-        &self.layer1
+    /// The first layer (`None` in a single-layer model).
+    pub fn layer1(&self) -> Option<&Layer> {
+        self.layer1.as_ref()
     }
 
-    /// The second layer.
+    /// The second (output) layer; the only unit of a single-layer model.
     pub fn layer2(&self) -> &Layer {
         &self.layer2
     }
@@ -123,7 +147,9 @@ impl<T: Element> Model<T> {
 
     /// Draws fresh initial weights from `rng`, as [`Model::new`] does.
     pub fn init(&mut self, rng: &mut Rng) -> Result<()> {
-        self.layer1.init(&mut self.params, rng)?;
+        if let Some(l1) = &self.layer1 {
+            l1.init(&mut self.params, rng)?;
+        }
         self.layer2.init(&mut self.params, rng)
     }
 
@@ -131,21 +157,74 @@ impl<T: Element> Model<T> {
     /// [`Model::forward`] and [`Model::regularizer`].
     pub fn record_weights(&self, tape: &mut Tape<T>) -> Result<ModelWeights> {
         Ok(ModelWeights {
-            layer1: self.layer1.record(tape, &self.params)?,
+            layer1: match &self.layer1 {
+                Some(l1) => Some(l1.record(tape, &self.params)?),
+                None => None,
+            },
             layer2: self.layer2.record(tape, &self.params)?,
         })
     }
 
     /// Records the output `[B, outputs]` for an input `x: [B, inputs]`.
     pub fn forward(&self, tape: &mut Tape<T>, weights: &ModelWeights, x: Var) -> Result<Var> {
-        let h = self.layer1.forward(tape, &weights.layer1, x)?;
+        let h = match (&self.layer1, &weights.layer1) {
+            (Some(l1), Some(w1)) => l1.forward(tape, w1, x)?,
+            (None, None) => x,
+            _ => return Err(layer_count_mismatch()),
+        };
         self.layer2.forward(tape, &weights.layer2, h)
+    }
+
+    /// Records the output in a training step: each layer's
+    /// [`Unit::forward_train`] (the same as [`Model::forward`] for every unit
+    /// without a train/eval switch).
+    pub fn forward_train(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &ModelWeights,
+        x: Var,
+        ctx: &mut TrainContext<'_>,
+    ) -> Result<Var> {
+        let h = match (&self.layer1, &weights.layer1) {
+            (Some(l1), Some(w1)) => l1.forward_train(tape, w1, x, ctx)?,
+            (None, None) => x,
+            _ => return Err(layer_count_mismatch()),
+        };
+        self.layer2.forward_train(tape, &weights.layer2, h, ctx)
+    }
+
+    /// Records the sum over layers of each layer's unweighted extra loss
+    /// term ([`Unit::penalty`]), or `None` if no layer has one.
+    pub fn penalty(&self, tape: &mut Tape<T>, weights: &ModelWeights) -> Result<Option<Var>> {
+        let p1 = match (&self.layer1, &weights.layer1) {
+            (Some(l1), Some(w1)) => l1.penalty(tape, w1)?,
+            _ => None,
+        };
+        let p2 = self.layer2.penalty(tape, &weights.layer2)?;
+        match (p1, p2) {
+            (Some(a), Some(b)) => tape.add(a, b).map(Some),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+
+    /// Asks each layer whether to reinitialise from the loss `history`
+    /// ([`Unit::reinit`]); `true` if any did.
+    pub fn reinit(&mut self, history: &LossHistory, rng: &mut Rng) -> Result<bool> {
+        let a = match &self.layer1 {
+            Some(l1) => l1.reinit(&mut self.params, history, rng)?,
+            None => false,
+        };
+        let b = self.layer2.reinit(&mut self.params, history, rng)?;
+        Ok(a || b)
     }
 
     /// Records the sum over layers of each layer's mean regularizer `R`
     /// (a scalar), or `None` if no layer has one.
     pub fn regularizer(&self, tape: &mut Tape<T>, weights: &ModelWeights) -> Result<Option<Var>> {
-        let r1 = self.layer1.regularizer(tape, &weights.layer1)?;
+        let r1 = match (&self.layer1, &weights.layer1) {
+            (Some(l1), Some(w1)) => l1.regularizer(tape, w1)?,
+            _ => None,
+        };
         let r2 = self.layer2.regularizer(tape, &weights.layer2)?;
         match (r1, r2) {
             (Some(a), Some(b)) => tape.add(a, b).map(Some),
@@ -156,7 +235,9 @@ impl<T: Element> Model<T> {
     /// Projects constrained weights back into their intervals; call after
     /// every optimizer step.
     pub fn project(&mut self) -> Result<()> {
-        self.layer1.project(&mut self.params)?;
+        if let Some(l1) = &self.layer1 {
+            l1.project(&mut self.params)?;
+        }
         self.layer2.project(&mut self.params)
     }
 
@@ -164,7 +245,10 @@ impl<T: Element> Model<T> {
     /// every weight the layers use (NAC weights after their transform; gates
     /// and biases excluded). NaN if any weight is NaN.
     pub fn sparsity_error(&self) -> Result<f64> {
-        let a = self.layer1.sparsity_error(&self.params)?;
+        let a = match &self.layer1 {
+            Some(l1) => l1.sparsity_error(&self.params)?,
+            None => 0.0,
+        };
         let b = self.layer2.sparsity_error(&self.params)?;
         Ok(if a.is_nan() || b.is_nan() {
             f64::NAN
@@ -190,10 +274,19 @@ impl<T: Element> Model<T> {
         let mut tape = Tape::new();
         let xv = tape.constant(x);
         let w = self.record_weights(&mut tape)?;
-        let g1 = self.layer1.gate(&mut tape, &w.layer1, xv)?;
-        let h = self.layer1.forward(&mut tape, &w.layer1, xv)?;
+        let (g1, h) = match (&self.layer1, &w.layer1) {
+            (Some(l1), Some(w1)) => (l1.gate(&mut tape, w1, xv)?, l1.forward(&mut tape, w1, xv)?),
+            _ => (None, xv),
+        };
         let g2 = self.layer2.gate(&mut tape, &w.layer2, h)?;
         let mean = |g: Option<Var>| g.map(|g| mean_of(&tape, g)).transpose();
         Ok([mean(g1)?, mean(g2)?])
     }
+}
+
+fn layer_count_mismatch() -> crate::error::Error {
+    crate::error::Error::invalid(
+        "model weights",
+        "recorded for a model with another number of layers",
+    )
 }

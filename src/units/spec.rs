@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-use super::{NaluSharing, NmuConstraint, RegularizerSchedule, UnitKind};
+use super::{InaluInit, NaluSharing, NmuConstraint, RegularizerSchedule, TrainingRules, UnitKind};
 
 /// The named models of the spec's model table.
 ///
@@ -33,11 +33,52 @@ pub enum ModelKind {
     Linear,
     Relu,
     Relu6,
+    Nru,
+    Nmru,
+    SignNmru,
+    Snmu,
+    /// iNALU in both layers (the benchmark initialisation); on the
+    /// single-module task, one iNALU.
+    Inalu,
+    /// G-NALU in both layers.
+    GNalu,
+    /// NaiveNPU in both layers.
+    NaiveNpu,
+    /// NPU in both layers.
+    Npu,
+    /// RealNPU in both layers.
+    RealNpu,
 }
 
 impl ModelKind {
     /// Every named model, in the order of the spec's table.
-    pub const ALL: [ModelKind; 11] = [
+    pub const ALL: [ModelKind; 20] = [
+        ModelKind::Nmu,
+        ModelKind::Nau,
+        ModelKind::NacMul,
+        ModelKind::NacMulSigma,
+        ModelKind::NacMulNmu,
+        ModelKind::NacAdd,
+        ModelKind::Nalu,
+        ModelKind::GatedNauNmu,
+        ModelKind::Linear,
+        ModelKind::Relu,
+        ModelKind::Relu6,
+        ModelKind::Nru,
+        ModelKind::Nmru,
+        ModelKind::SignNmru,
+        ModelKind::Snmu,
+        ModelKind::Inalu,
+        ModelKind::GNalu,
+        ModelKind::NaiveNpu,
+        ModelKind::Npu,
+        ModelKind::RealNpu,
+    ];
+
+    /// The eleven models of the paper's tables (Madsen & Johansen 2020), in
+    /// their order: what the `main-table` and `all-ops` presets run. Models
+    /// added for later units are in [`ModelKind::ALL`] only.
+    pub const PAPER: [ModelKind; 11] = [
         ModelKind::Nmu,
         ModelKind::Nau,
         ModelKind::NacMul,
@@ -65,6 +106,15 @@ impl ModelKind {
             ModelKind::Linear => "linear",
             ModelKind::Relu => "relu",
             ModelKind::Relu6 => "relu6",
+            ModelKind::Nru => "nru",
+            ModelKind::Nmru => "nmru",
+            ModelKind::SignNmru => "sign-nmru",
+            ModelKind::Snmu => "snmu",
+            ModelKind::Inalu => "inalu",
+            ModelKind::GNalu => "g-nalu",
+            ModelKind::NaiveNpu => "naive-npu",
+            ModelKind::Npu => "npu",
+            ModelKind::RealNpu => "real-npu",
         }
     }
 
@@ -83,6 +133,18 @@ impl ModelKind {
             ModelKind::Linear => (U::Linear, U::Linear),
             ModelKind::Relu => (U::Relu, U::Linear),
             ModelKind::Relu6 => (U::Relu6, U::Linear),
+            ModelKind::Nru => (U::Nau, U::Nru),
+            ModelKind::Nmru => (U::Nau, U::Nmru),
+            ModelKind::SignNmru => (U::Nau, U::SignNmru),
+            ModelKind::Snmu => (U::Nau, U::Snmu),
+            ModelKind::Inalu => (
+                U::Inalu(InaluInit::Benchmark),
+                U::Inalu(InaluInit::Benchmark),
+            ),
+            ModelKind::GNalu => (U::GNalu, U::GNalu),
+            ModelKind::NaiveNpu => (U::NaiveNpu, U::NaiveNpu),
+            ModelKind::Npu => (U::Npu, U::Npu),
+            ModelKind::RealNpu => (U::RealNpu, U::RealNpu),
         }
     }
 
@@ -116,8 +178,7 @@ impl FromStr for ModelKind {
 
     fn from_str(s: &str) -> Result<Self> {
         ModelKind::ALL
-            .iter()
-            .copied()
+            .into_iter()
             .find(|k| k.name() == s)
             .ok_or_else(|| {
                 let valid: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
@@ -180,9 +241,45 @@ impl ModelSpec {
         Ok(spec)
     }
 
-    /// An error unless every size is at least 1.
+    /// The single-layer model of the single-module benchmark: one unit of
+    /// `kind`, `inputs -> 1`, no hidden layer (hidden size 0; `layer1` is
+    /// unused and set equal to `layer2`). Its name is the unit's.
+    ///
+    /// ```
+    /// use arithgrad::units::{ModelSpec, NmuConstraint, UnitKind};
+    /// let s = ModelSpec::single(UnitKind::Nmu(NmuConstraint::Project), 2);
+    /// assert!(s.is_single());
+    /// assert_eq!(s.name(), "nmu");
+    /// assert_eq!(s.to_string(), "nmu (2 -> 1)");
+    /// ```
+    pub fn single(kind: UnitKind, inputs: usize) -> Self {
+        ModelSpec {
+            layer1: kind,
+            layer2: kind,
+            inputs,
+            hidden: 0,
+            outputs: 1,
+        }
+    }
+
+    /// Whether this is a single-layer model (hidden size 0).
+    pub fn is_single(&self) -> bool {
+        self.hidden == 0
+    }
+
+    /// An error unless every size is at least 1 (hidden size 0 is the
+    /// single-layer model, whose two layer kinds must then agree).
     pub fn validate(&self) -> Result<()> {
-        if self.inputs == 0 || self.hidden == 0 || self.outputs == 0 {
+        if self.is_single() && self.layer1 != self.layer2 {
+            return Err(Error::invalid(
+                "model sizes",
+                format!(
+                    "hidden size 0 is a single-layer model, but the layers differ ({} and {})",
+                    self.layer1, self.layer2
+                ),
+            ));
+        }
+        if self.inputs == 0 || self.outputs == 0 {
             return Err(Error::invalid(
                 "model sizes",
                 format!(
@@ -196,6 +293,9 @@ impl ModelSpec {
 
     /// The named model with these layer kinds, if there is one.
     pub fn preset(&self) -> Option<ModelKind> {
+        if self.is_single() {
+            return None;
+        }
         ModelKind::ALL
             .into_iter()
             .find(|k| k.layers() == (self.layer1, self.layer2))
@@ -203,10 +303,22 @@ impl ModelSpec {
 
     /// The preset's name (`nmu`), or `layer1/layer2` (`nac-add/nalu-separate`).
     pub fn name(&self) -> String {
+        if self.is_single() {
+            return self.layer2.name().to_string();
+        }
         match self.preset() {
             Some(k) => k.name().to_string(),
             None => format!("{}/{}", self.layer1, self.layer2),
         }
+    }
+
+    /// What the model's units ask of the training loop: the layers'
+    /// [`TrainingRules`] merged, the second layer's winning where both set
+    /// a rule ([`TrainingRules::merge`]).
+    pub fn training_rules(&self) -> TrainingRules {
+        self.layer1
+            .training_rules()
+            .merge(&self.layer2.training_rules())
     }
 
     /// The spec's regularizer schedule for the arithmetic task: the NMU one
@@ -217,7 +329,7 @@ impl ModelSpec {
         let kinds = [self.layer1, self.layer2];
         if kinds.iter().any(UnitKind::is_nmu_type) {
             RegularizerSchedule::nmu()
-        } else if kinds.iter().any(UnitKind::is_nau) {
+        } else if kinds.iter().any(UnitKind::is_nau_type) {
             RegularizerSchedule::nau()
         } else {
             RegularizerSchedule::none()
@@ -227,6 +339,9 @@ impl ModelSpec {
 
 impl fmt::Display for ModelSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_single() {
+            return write!(f, "{} ({} -> {})", self.name(), self.inputs, self.outputs);
+        }
         write!(
             f,
             "{} ({} -> {} -> {})",
