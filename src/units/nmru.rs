@@ -47,7 +47,11 @@ pub(crate) fn with_reciprocals<T: Element>(tape: &mut Tape<T>, x: Var, eps: f64)
     } else {
         tape.add_scalar(x, T::from_f64_lossy(eps))?
     };
-    let r = tape.powf(shifted, -T::one())?;
+    // 1 / v as a division of a constant one (correctly rounded, and much
+    // cheaper than powf(v, -1)).
+    let shape = tape.shape(x)?;
+    let ones = tape.constant_with(shape, |o| o.fill(T::one()));
+    let r = tape.div(ones, shifted)?;
     tape.concat_cols(x, r)
 }
 

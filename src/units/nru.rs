@@ -92,10 +92,25 @@ impl Nru {
     fn output<T: Element>(&self, tape: &mut Tape<T>, w: Var, a: Var, x: Var) -> Result<Var> {
         let b = batch_size(tape, "nru", x, self.inputs)?;
         let (o, i) = (self.outputs, self.inputs);
-        let boi = Shape::new(&[b, o, i])?;
+        // One output (the single-module case): everything stays [B, I] and
+        // only the weights are broadcast over the batch. Otherwise the
+        // factors live in [B, O, I].
+        let single = o == 1;
+        let boi = if single {
+            Shape::matrix(b, i)
+        } else {
+            Shape::new(&[b, o, i])?
+        };
         let b1i = Shape::new(&[b, 1, i])?;
-        let one_oi = Shape::new(&[1, o, i])?;
+        let one_oi = if single {
+            Shape::matrix(1, i)
+        } else {
+            Shape::new(&[1, o, i])?
+        };
         let spread_x = |tape: &mut Tape<T>, v: Var| -> Result<Var> {
+            if single {
+                return Ok(v);
+            }
             let v = tape.reshape(v, b1i)?;
             tape.broadcast_to(v, boi)
         };
@@ -116,6 +131,9 @@ impl Nru {
         let not_a = tape.neg(a3)?;
         let not_a = tape.add_scalar(not_a, T::one())?;
         let factors = tape.add(selected, not_a)?;
+        if single {
+            return tape.prod_axis(factors, 1);
+        }
         let z = tape.prod_axis(factors, 2)?;
         tape.reshape(z, Shape::matrix(b, o))
     }
