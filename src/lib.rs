@@ -15,7 +15,8 @@
 //! 6. [`task`]: the arithmetic task and its success threshold;
 //!    [`experiment`]: training runs, the success criterion, presets and
 //!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
-//!    summary table as Markdown, CSV, LaTeX and JSON lines.
+//!    summary table as Markdown, CSV, LaTeX and JSON lines; `plot` (feature
+//!    `plot`, on with `cli`): the paper's figures as SVG.
 //! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
@@ -23,6 +24,8 @@ mod error;
 pub mod experiment;
 pub mod ops;
 pub mod optim;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod random;
 pub mod report;
 mod simd;

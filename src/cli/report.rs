@@ -51,13 +51,20 @@ pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
-    let path = args.dir.join(RECORDS_FILE);
+    let records = load_records(&args.dir)?;
+    print_report(&records, args.format, &mut Stdout::new())
+}
+
+/// The records of `dir`, sorted as the table orders them (cells in the
+/// order of `cells.jsonl`, seeds ascending within a cell).
+pub fn load_records(dir: &Path) -> CliResult<Vec<RunRecord>> {
+    let path = dir.join(RECORDS_FILE);
     if !path.is_file() {
         return Err(CliError::Runtime(format!(
             "no records in {}: {} does not exist (`arithgrad sweep --preset P --out {}` writes it)",
-            args.dir.display(),
+            dir.display(),
             path.display(),
-            args.dir.display()
+            dir.display()
         )));
     }
     let mut records: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
@@ -67,7 +74,7 @@ pub fn report(args: &ReportArgs) -> CliResult {
             path.display()
         )));
     }
-    let cells_path = args.dir.join(CELLS_FILE);
+    let cells_path = dir.join(CELLS_FILE);
     let order: Vec<CellLine> = if cells_path.is_file() {
         read_records(&cells_path).unwrap_or_else(|e| {
             warn(format!("the table's row order may vary: {e}"));
@@ -77,7 +84,7 @@ pub fn report(args: &ReportArgs) -> CliResult {
         Vec::new()
     };
     sort_records(&mut records, &order);
-    print_report(&records, args.format, &mut Stdout::new())
+    Ok(records)
 }
 
 /// Sorts records by cell (in the order of `cells`, then cells not listed

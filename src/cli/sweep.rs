@@ -92,6 +92,7 @@ fn reproduce_into(preset: &str, dir: &Path, format: Format, options: &SweepOptio
     );
     let outcome = run_sweep(&plan, dir, workers, options.quiet)?;
     print_report(&outcome.records, format, &mut Stdout::new())?;
+    super::plot::figure_of_sweep(dir, &outcome.records);
     failures(&outcome)
 }
 
