@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::{Error, Result};
 use crate::experiment::RunRecord;
-use crate::report::setting;
+use crate::report::{setting, Table};
 
 use super::scale::{log_label, Scale};
 use super::style::{hex, marker, model_colour, Marker};
@@ -131,6 +131,7 @@ pub fn curves_figure(records: &[RunRecord], options: &CurveOptions) -> Result<Fi
         }
     }
 
+    let (labels, common) = cell_labels(&cells);
     let mut svg = String::new();
     let mut panels = Vec::new();
     {
@@ -145,17 +146,22 @@ pub fn curves_figure(records: &[RunRecord], options: &CurveOptions) -> Result<Fi
         root.draw(&Text::new(
             title,
             (w / 2, 10),
-            (FONT, 18)
+            (FONT, 21)
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Center, VPos::Top)),
         ))
         .map_err(draw_error)?;
         let runs: usize = cells.iter().map(|(_, r)| r.len()).sum();
+        let common = if common.is_empty() {
+            String::new()
+        } else {
+            format!("{} | ", common.join(" "))
+        };
         root.draw(&Text::new(
-            format!("{runs} run(s); one line per seed; MSE on log scale, evaluations after step 0"),
-            (w / 2, 34),
-            (FONT, 13)
+            format!("{common}{runs} run(s), one line per seed; evaluations after step 0"),
+            (w / 2, 36),
+            (FONT, 15)
                 .into_font()
                 .color(&NOTE)
                 .pos(Pos::new(HPos::Center, VPos::Top)),
@@ -167,8 +173,8 @@ pub fn curves_figure(records: &[RunRecord], options: &CurveOptions) -> Result<Fi
         let cols = cells.len().min(3);
         let rows = cells.len().div_ceil(cols);
         let areas = grid.split_evenly((rows, cols));
-        for ((_, runs), area) in cells.iter().zip(&areas) {
-            panels.push(draw_cell(area, runs)?);
+        for (((_, runs), area), label) in cells.iter().zip(&areas).zip(&labels) {
+            panels.push(draw_cell(area, runs, label)?);
         }
         root.present().map_err(draw_error)?;
     }
@@ -180,6 +186,48 @@ pub fn curves_figure(records: &[RunRecord], options: &CurveOptions) -> Result<Fi
         series,
         notes: Vec::new(),
     })
+}
+
+/// Each cell's label (`nmu on mul hidden=3`), with what all cells share
+/// left out and returned separately, for the line under the title.
+fn cell_labels(cells: &[(String, Vec<&RunRecord>)]) -> (Vec<String>, Vec<String>) {
+    // The table's setting labels, which also name a default value where
+    // another cell changes it.
+    let firsts: Vec<RunRecord> = cells.iter().map(|(_, runs)| runs[0].clone()).collect();
+    let settings: Vec<String> = match Table::from_records(&firsts) {
+        Ok(table) => table.rows().into_iter().map(|r| r.setting).collect(),
+        Err(_) => cells
+            .iter()
+            .map(|(_, runs)| setting(&runs[0].config))
+            .collect(),
+    };
+    let words: Vec<Vec<String>> = cells
+        .iter()
+        .zip(&settings)
+        .map(|((_, runs), setting)| {
+            let c = &runs[0].config;
+            let mut w = vec![c.model.name(), format!("on {}", c.task.operation.name())];
+            w.extend(setting.split_whitespace().map(str::to_string));
+            w
+        })
+        .collect();
+    let common: Vec<String> = words[0]
+        .iter()
+        .filter(|w| words.iter().all(|ws| ws.contains(w)))
+        .cloned()
+        .collect();
+    let labels = words
+        .iter()
+        .map(|ws| {
+            let own: Vec<&str> = ws
+                .iter()
+                .filter(|w| !common.contains(w) || cells.len() == 1)
+                .map(String::as_str)
+                .collect();
+            own.join(" ")
+        })
+        .collect();
+    (labels, common)
 }
 
 /// What a legend entry shows before its label.
@@ -223,21 +271,9 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Seri
 fn draw_cell<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     runs: &[&RunRecord],
+    label: &str,
 ) -> Result<Panel> {
     let first = runs[0];
-    let label = {
-        let s = setting(&first.config);
-        let base = format!(
-            "{} on {}",
-            first.config.model.name(),
-            first.config.task.operation.name()
-        );
-        if s.is_empty() {
-            base
-        } else {
-            format!("{base}, {s}")
-        }
-    };
     let positive = |v: f64| v.is_finite() && v > 0.0;
     let steps = runs
         .iter()
@@ -255,7 +291,7 @@ fn draw_cell<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin(6)
         .margin_right(14)
-        .caption(label.clone(), (FONT, 15))
+        .caption(label, (FONT, 14))
         .x_label_area_size(40)
         .y_label_area_size(58)
         .build_cartesian_2d(x.clone(), y.clone())
@@ -348,5 +384,5 @@ fn draw_cell<DB: DrawingBackend>(
                 .map_err(draw_error)?;
         }
     }
-    Ok(Panel::of_chart(Metric::Mse, &label, &chart))
+    Ok(Panel::of_chart(Metric::Mse, label, &chart))
 }
