@@ -1,7 +1,7 @@
 //! Layer 6 (feature `plot`, on with `cli`): the paper's figures as SVG.
 //!
 //! - [`summary_figure`]: the figure of a sweep, drawn from the same
-//!   [`ReportRow`]s that `arithgrad report --format json` prints, so the
+//!   [`ReportRow`](crate::report::ReportRow)s that `arithgrad report --format json` prints, so the
 //!   figure and the table cannot disagree. Its x axis is the parameter the
 //!   cells vary (found with [`choose_x`]); three panels share it, as in the
 //!   paper's figures: the success rate with its Wilson interval, the mean
@@ -62,7 +62,7 @@ mod summary;
 
 use plotters::prelude::{ChartContext, DrawingBackend};
 
-pub use curves::{curves_figure, CurveOptions};
+pub use curves::{curves_figure, CurveOptions, MAX_CELLS};
 pub use parameter::{choose as choose_x, varying as varying_parameters, Parameter};
 pub use scale::Scale;
 pub use style::{hex, model_colour, model_marker, Marker};
