@@ -165,12 +165,20 @@ fn fixed_line(rows: &[ReportRow], x: &Parameter, ops: &[String]) -> Vec<String> 
         if *x != p {
             let v = distinct(&|r| p.value(r).0);
             if let [one] = v.as_slice() {
-                if one != "-" {
-                    parts.push(show(one));
+                let text = show(one);
+                if one != "-" && !text.is_empty() {
+                    parts.push(text);
                 }
             }
         }
     };
+    constant(Parameter::Layout, &|v| {
+        if v == "toy" {
+            "toy task".to_string()
+        } else {
+            String::new()
+        }
+    });
     constant(Parameter::InputSize, &|v| format!("input size {v}"));
     constant(Parameter::Hidden, &|v| format!("hidden size {v}"));
     constant(Parameter::SubsetRatio, &|v| format!("subset {v}"));
@@ -317,7 +325,7 @@ pub fn summary_figure(rows: &[ReportRow], options: &FigureOptions) -> Result<Fig
         }
         let body = root.margin(head, foot, 0, 0);
         let (grid, legend) = body.split_horizontally(w - LEGEND_WIDTH as i32);
-        draw_legend(&legend, &series)?;
+        draw_legend(&legend, &series, x != Parameter::Model)?;
         panels = draw_grid(&grid, &axis, &x, &ops, &points, &series)?;
         root.present().map_err(draw_error)?;
     }
@@ -416,8 +424,13 @@ fn notes(points: &[Point], series: &[Series], x: &Parameter) -> Vec<String> {
     notes
 }
 
-/// The legend: one marker and label per series.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Series]) -> Result<()> {
+/// The legend: one marker and label per series (on a line sample when
+/// the series are drawn as lines).
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    lines: bool,
+) -> Result<()> {
     let style = (FONT, 15)
         .into_font()
         .color(&BLACK)
@@ -434,11 +447,13 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Seri
     for (i, s) in series.iter().enumerate() {
         let y = 38 + 22 * i as i32;
         let colour = model_colour(&s.model);
-        area.draw(&PathElement::new(
-            vec![(10, y), (34, y)],
-            colour.mix(0.6).stroke_width(1),
-        ))
-        .map_err(draw_error)?;
+        if lines {
+            area.draw(&PathElement::new(
+                vec![(10, y), (34, y)],
+                colour.mix(0.6).stroke_width(1),
+            ))
+            .map_err(draw_error)?;
+        }
         area.draw(&marker((22, y), s.marker, MARKER, colour.filled()))
             .map_err(draw_error)?;
         area.draw(&Text::new(s.label.clone(), (42, y), style.clone()))
