@@ -56,11 +56,12 @@ impl Scale {
         if hi <= lo {
             hi = lo + 1.0;
         }
-        // Keep a point that sits on a decade off the frame.
-        if (min.log10() - lo).abs() < 0.05 {
+        // Keep a point that sits on (or within 2% of a decade of) a
+        // decade off the frame.
+        if (min.log10() - lo).abs() < 0.01 {
             lo -= 1.0;
         }
-        if (hi - max.log10()).abs() < 0.05 {
+        if (hi - max.log10()).abs() < 0.01 {
             hi += 1.0;
         }
         let decades = (hi - lo) as i32;
