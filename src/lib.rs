@@ -20,6 +20,7 @@
 //! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
+mod compat;
 mod error;
 pub mod experiment;
 pub mod ops;
@@ -35,6 +36,7 @@ pub mod task;
 pub mod tensor;
 pub mod units;
 
+pub use compat::Compat;
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};

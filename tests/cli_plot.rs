@@ -45,8 +45,9 @@ fn record(config: &RunConfig, seed: u64) -> RunRecord {
         sparsity_error: solved.then_some(0.01 * (seed + 1) as f64),
         diverged: false,
         gates: [None, None],
+        gates_test: [None, None],
         wall_time_s: 0.0,
-        version: "0.2.0".into(),
+        version: "0.3.0".into(),
     }
 }
 

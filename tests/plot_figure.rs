@@ -36,8 +36,9 @@ fn record(config: &RunConfig, seed: u64, solved: bool, scale: f64) -> RunRecord 
         sparsity_error: solved.then_some(1e-3 * scale * (1.0 + seed as f64 * 0.9)),
         diverged: false,
         gates: [None, None],
+        gates_test: [None, None],
         wall_time_s: 0.0,
-        version: "0.2.0".into(),
+        version: "0.3.0".into(),
     }
 }
 
@@ -390,6 +391,29 @@ fn ranges_are_ordered_categories_in_preset_order() {
     assert_eq!(figure.x_position("[10,20]"), Some(6.0));
     let doc = roxmltree::Document::parse(&figure.svg).unwrap();
     assert!(texts(&doc).iter().any(|t| t == "[1.1,1.2]"));
+}
+
+#[test]
+fn iterations_that_follow_the_input_size_do_not_make_a_second_axis() {
+    // The input-size preset trains larger inputs longer: the iterations
+    // change with the input size, so the input size alone is the axis.
+    let preset = arithgrad::experiment::preset("input-size").unwrap();
+    let mut records = Vec::new();
+    for (i, config) in preset.cells.iter().enumerate() {
+        records.extend((0..3).map(|s| record(config, s, (s + i as u64) % 2 == 0, 1.0)));
+    }
+    let rows = Table::from_records(&records).unwrap().rows();
+    let figure = summary_figure(&rows, &FigureOptions::default()).unwrap();
+    assert_eq!(figure.x, Parameter::InputSize);
+    assert!(figure.series.iter().all(|s| !s.label.contains(' ')));
+    let doc = roxmltree::Document::parse(&figure.svg).unwrap();
+    let texts = texts(&doc);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("5,000,000 / 10,000,000 / 15,000,000 iterations")),
+        "{texts:?}"
+    );
 }
 
 /// Paints the SVG with resvg (text needs fonts, which the renderer is not

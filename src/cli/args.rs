@@ -91,6 +91,13 @@ pub struct TrainArgs {
     /// Print the run's record as one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 /// A seed range `A..B` (B excluded).
@@ -133,7 +140,10 @@ pub struct SweepOptions {
     /// The records do not depend on it.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Training iterations of every cell, overriding the preset's (for a quick trial).
+    /// Training iterations of EVERY cell, overriding each cell's own count
+    /// (e.g. input-size's 5,000,000 / 10,000,000 / 15,000,000 by input
+    /// size) with this one number; for a quick trial. The cells' checkpoint
+    /// windows are not changed.
     #[arg(long)]
     pub iterations: Option<u64>,
     /// Monte-Carlo samples of each success threshold.
@@ -142,6 +152,13 @@ pub struct SweepOptions {
     /// No duration estimate and no progress line.
     #[arg(long)]
     pub quiet: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -176,6 +193,10 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Which records to summarise: those run with `--compat MODE` (see
+    /// `sweep --compat`); the table says which under it.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -234,6 +255,9 @@ pub struct PlotArgs {
     /// With --curves: only these seeds, `A..B` with B excluded.
     #[arg(long, value_name = "A..B", requires = "curves")]
     pub seeds: Option<SeedRange>,
+    /// Which records to draw: those run with `--compat MODE` (as `report --compat`).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -252,6 +276,11 @@ pub struct ThresholdArgs {
     /// Print one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// `published`: simulate on the authors' R geometry (s + 1 inputs per
+    /// subset, o + 1 overlapping; 26 and 13 for the default task) instead
+    /// of the task's own (see docs/reference-differences.md).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::args::PlotArgs;
+use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::warn;
 use super::report::load_records;
@@ -14,6 +15,7 @@ use crate::plot::{
     choose_x, curves_figure, summary_figure, CurveOptions, FigureOptions, Parameter,
 };
 use crate::report::Table;
+use crate::Compat;
 
 /// The figure's file inside a results directory.
 pub const FIGURE_FILE: &str = "figure.svg";
@@ -22,7 +24,7 @@ pub const CURVES_FILE: &str = "curves.svg";
 
 /// `arithgrad plot`.
 pub fn plot(args: &PlotArgs) -> CliResult {
-    let records = records_of(&args.dir)?;
+    let records = records_of(&args.dir, compat(&args.compat)?)?;
     let figure = if args.curves {
         let defaults = CurveOptions::default();
         let options = CurveOptions {
@@ -67,7 +69,7 @@ pub fn plot(args: &PlotArgs) -> CliResult {
 }
 
 /// The records of `dir`; a missing or empty directory is a usage error.
-fn records_of(dir: &Path) -> CliResult<Vec<RunRecord>> {
+fn records_of(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
     if !dir.is_dir() {
         return Err(CliError::Usage(format!(
             "{} is not a directory; `arithgrad plot DIR` takes a results directory written by \
@@ -84,7 +86,7 @@ fn records_of(dir: &Path) -> CliResult<Vec<RunRecord>> {
             path.display()
         )));
     }
-    let records = load_records(dir)?;
+    let records = load_records(dir, mode)?;
     if records.is_empty() {
         return Err(CliError::Usage(format!(
             "{} holds no complete run record yet",

@@ -12,12 +12,14 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::args::{Format, ReportArgs};
+use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
 use super::records::{read_records, RecordFile};
 use super::sweep::RECORDS_FILE;
 use crate::experiment::RunRecord;
 use crate::report::Table;
+use crate::Compat;
 
 /// The file that keeps the order of a directory's cells.
 pub const CELLS_FILE: &str = "cells.jsonl";
@@ -51,13 +53,14 @@ pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
-    let records = load_records(&args.dir)?;
+    let records = load_records(&args.dir, compat(&args.compat)?)?;
     print_report(&records, args.format, &mut Stdout::new())
 }
 
-/// The records of `dir`, sorted as the table orders them (cells in the
-/// order of `cells.jsonl`, seeds ascending within a cell).
-pub fn load_records(dir: &Path) -> CliResult<Vec<RunRecord>> {
+/// The records of `dir` run with `--compat mode`, sorted as the table
+/// orders them (cells in the order of `cells.jsonl`, seeds ascending
+/// within a cell). Records of another mode are left out with a warning.
+pub fn load_records(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
     let path = dir.join(RECORDS_FILE);
     if !path.is_file() {
         return Err(CliError::Runtime(format!(
@@ -67,12 +70,27 @@ pub fn load_records(dir: &Path) -> CliResult<Vec<RunRecord>> {
             dir.display()
         )));
     }
-    let mut records: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
-    if records.is_empty() {
+    let all: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
+    if all.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
             path.display()
         )));
+    }
+    let (mut records, other): (Vec<RunRecord>, Vec<RunRecord>) =
+        all.into_iter().partition(|r| r.config.compat == mode);
+    if let Some(first) = other.first() {
+        let hint = format!("`--compat {}`", first.config.compat);
+        if records.is_empty() {
+            return Err(CliError::Runtime(format!(
+                "{} has no record run with --compat {mode}; its records were run with {hint}",
+                path.display()
+            )));
+        }
+        warn(format!(
+            "{} record(s) run with another --compat mode were left out (see {hint})",
+            other.len()
+        ));
     }
     let cells_path = dir.join(CELLS_FILE);
     let order: Vec<CellLine> = if cells_path.is_file() {
@@ -121,5 +139,18 @@ pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> 
     if !text.is_empty() && !text.ends_with('\n') {
         out.write("\n")?;
     }
+    if table.compat_modes().contains(&Compat::Published) {
+        match format {
+            Format::Md => out.write(&format!("\n{PUBLISHED_NOTE}\n"))?,
+            Format::Latex => out.write(&format!("% {PUBLISHED_NOTE}\n"))?,
+            // A note would break the rows of CSV and JSON lines.
+            Format::Csv | Format::Json => warn(PUBLISHED_NOTE),
+        }
+    }
     Ok(())
 }
+
+/// The line under a table of `--compat published` records.
+pub const PUBLISHED_NOTE: &str = "compat: published (thresholds on the authors' R geometry, \
+     their sparsity-error likelihood, step 0 in the checkpoint search where their \
+     window reaches it; see docs/reference-differences.md)";

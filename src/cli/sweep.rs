@@ -75,6 +75,7 @@ pub fn default_command() -> CliResult {
         iterations: None,
         threshold_samples: DEFAULT_THRESHOLD_SAMPLES,
         quiet: false,
+        compat: "default".into(),
     };
     eprintln!(
         "arithgrad {}: reproducing the toy table (`arithgrad --help` lists the commands)",
@@ -117,7 +118,7 @@ pub fn run_sweep(
     let (mut file, existing) = RecordFile::open::<RunRecord>(&path).map_err(CliError::Runtime)?;
 
     let tasks: Vec<TaskConfig> = plan.cells.iter().map(|c| c.task.clone()).collect();
-    let thresholds = ThresholdCache::open(dir).get_all(
+    let thresholds = ThresholdCache::open(dir).with_compat(plan.compat).get_all(
         &tasks,
         plan.threshold_samples,
         DEFAULT_THRESHOLD_SEED,

@@ -3,8 +3,8 @@
 //! A threshold (spec section 4) is a 1,000,000-sample simulation per task
 //! configuration: deterministic, so it is computed once and kept. Entries
 //! are JSON lines `{"key", "mse", "standard_error", "samples", "seed"}`
-//! keyed by [`threshold_cache_key`] (the simulation's version, ε, the sample
-//! count and seed, and every task parameter), appended with the same
+//! keyed by [`crate::task::threshold_cache_key_with`] (the simulation's version, ε, the sample
+//! count and seed, every task parameter, and the compat mode), appended with the same
 //! crash-safe writer as the run records.
 //!
 //! A sweep keeps its thresholds next to its records (`DIR/thresholds.jsonl`),
@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use super::error::{CliError, CliResult};
 use super::output::warn;
 use super::records::RecordFile;
-use crate::task::{threshold, threshold_cache_key, TaskConfig, Threshold};
+use crate::task::{threshold_cache_key_with, threshold_with, TaskConfig, Threshold};
+use crate::Compat;
 
 /// The file name of a threshold cache inside its directory.
 pub const THRESHOLDS_FILE: &str = "thresholds.jsonl";
@@ -41,6 +42,8 @@ struct Entry {
 pub struct ThresholdCache {
     file: Option<RecordFile>,
     known: HashMap<String, Threshold>,
+    /// The geometry thresholds are simulated on (part of every key).
+    compat: Compat,
 }
 
 impl ThresholdCache {
@@ -65,6 +68,7 @@ impl ThresholdCache {
                 ThresholdCache {
                     file: Some(file),
                     known,
+                    compat: Compat::Default,
                 }
             }
             Err(e) => {
@@ -88,7 +92,16 @@ impl ThresholdCache {
         ThresholdCache {
             file: None,
             known: HashMap::new(),
+            compat: Compat::Default,
         }
+    }
+
+    /// The same cache, computing (and looking up) thresholds in mode
+    /// `compat` ([`threshold_with`]); the mode is part of the cache key, so
+    /// both modes can share one file.
+    pub fn with_compat(mut self, compat: Compat) -> ThresholdCache {
+        self.compat = compat;
+        self
     }
 
     /// The threshold of `task` with `samples` samples and `seed`, from the
@@ -110,7 +123,7 @@ impl ThresholdCache {
     ) -> CliResult<Vec<Threshold>> {
         let keys: Vec<String> = tasks
             .iter()
-            .map(|t| threshold_cache_key(t, samples, seed))
+            .map(|t| threshold_cache_key_with(t, samples, seed, self.compat))
             .collect();
         let mut missing: Vec<(&String, &TaskConfig)> = Vec::new();
         for (key, task) in keys.iter().zip(tasks) {
@@ -118,7 +131,7 @@ impl ThresholdCache {
                 missing.push((key, task));
             }
         }
-        let computed = compute(&missing, samples, seed, workers)?;
+        let computed = compute(&missing, samples, seed, self.compat, workers)?;
         for ((key, _), t) in missing.iter().zip(computed) {
             self.remember((*key).clone(), t);
         }
@@ -151,6 +164,7 @@ fn compute(
     tasks: &[(&String, &TaskConfig)],
     samples: usize,
     seed: u64,
+    compat: Compat,
     workers: usize,
 ) -> CliResult<Vec<Threshold>> {
     let workers = workers.clamp(1, tasks.len().max(1));
@@ -164,7 +178,7 @@ fn compute(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some((_, task)) = tasks.get(i) else { break };
-                        done.push((i, threshold(task, samples, seed)));
+                        done.push((i, threshold_with(task, samples, seed, compat)));
                     }
                     done
                 })
@@ -203,7 +217,7 @@ pub fn user_cache_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::Operation;
+    use crate::task::{threshold, Operation};
 
     #[test]
     fn cached_thresholds_equal_computed_ones_and_survive_reopening() {

@@ -41,8 +41,9 @@
 //!             sparsity_error: (seed > 0).then_some(0.01 * seed as f64),
 //!             diverged: false,
 //!             gates: [None, None],
+//!             gates_test: [None, None],
 //!             wall_time_s: 0.0,
-//!             version: "0.2.0".into(),
+//!             version: "0.3.0".into(),
 //!         });
 //!     }
 //! }
