@@ -15,8 +15,10 @@
 //! 6. [`task`]: the arithmetic task and its success threshold;
 //!    [`experiment`]: training runs, the success criterion, presets and
 //!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
-//!    summary table as Markdown, CSV, LaTeX and JSON lines; `plot` (feature
-//!    `plot`, on with `cli`): the paper's figures as SVG.
+//!    summary table as Markdown, CSV, LaTeX and JSON lines; `store` (with
+//!    the `store` feature, on by default): results directories that many
+//!    processes write at once; `plot` (feature `plot`, on with `cli`): the
+//!    paper's figures as SVG.
 //! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
@@ -31,6 +33,8 @@ pub mod random;
 pub mod report;
 mod simd;
 pub mod stats;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod tape;
 pub mod task;
 pub mod tensor;

@@ -111,7 +111,7 @@ fn sweep_records_the_mode_and_report_keeps_the_modes_apart() {
     };
     sweep("published");
     let out = dir.join("out");
-    let text = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
+    let text = all_records(&out);
     let records: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -131,10 +131,23 @@ fn sweep_records_the_mode_and_report_keeps_the_modes_apart() {
     // The same sweep in the default mode adds its own runs (no reuse of the
     // published ones), and each report shows only its mode.
     sweep("default");
-    let text = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
-    assert_eq!(text.lines().count(), 6);
+    assert_eq!(all_records(&out).lines().count(), 6);
     let table = run_ok(&dir, &["report", "out"]);
     assert!(!table.contains("compat: published"), "{table}");
     let published = run_ok(&dir, &["report", "out", "--compat", "published"]);
     assert!(published.contains("compat: published"));
+}
+
+/// Every record file of a results directory (one per writer process, in
+/// `records/`), concatenated.
+fn all_records(dir: &std::path::Path) -> String {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
 }

@@ -35,6 +35,10 @@ pub enum Command {
     Presets(PresetsArgs),
     /// Time the training step (one thread) and print microseconds per step.
     Bench(BenchArgs),
+    /// Per cell of DIR: runs done of expected, solved, diverged, failed; CPU time used and left.
+    Status(StatusArgs),
+    /// Write (and with --submit, submit) Slurm job scripts that sweep a preset as a job array.
+    Slurm(SlurmArgs),
 }
 
 /// Task parameters shared by `train`, `threshold` and `bench`.
@@ -168,7 +172,12 @@ pub struct SweepArgs {
     pub preset: String,
     #[command(flatten)]
     pub options: SweepOptions,
-    /// Directory for the records (records.jsonl) and thresholds (thresholds.jsonl).
+    /// Run only part I of the preset's runs split into N parts of about
+    /// equal cost (0-based, e.g. 3/8): the same split on every machine, so
+    /// N processes, each with its own I, run every run exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::experiment::Shard>,
+    /// Directory for the records (records/*.jsonl) and thresholds (thresholds.jsonl).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -188,7 +197,7 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A sweep's output directory (holding records.jsonl).
+    /// A sweep's output directory (holding records/*.jsonl).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
@@ -279,6 +288,67 @@ pub struct ThresholdArgs {
     /// `published`: simulate on the authors' R geometry (s + 1 inputs per
     /// subset, o + 1 overlapping; 26 and 13 for the default task) instead
     /// of the task's own (see docs/reference-differences.md).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// A results directory (of `sweep`, `reproduce` or `slurm`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SlurmArgs {
+    /// Preset name (see `arithgrad presets`).
+    #[arg(long)]
+    pub preset: String,
+    /// The results directory (on a file system every node sees); the job
+    /// scripts go to DIR/slurm/.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Tasks of the job array: the preset's runs are split into this many
+    /// parts of about equal cost.
+    #[arg(long, value_name = "N")]
+    pub tasks: usize,
+    /// CPUs per task; each task runs this many runs at once.
+    #[arg(long, value_name = "C", default_value_t = 1)]
+    pub cpus_per_task: usize,
+    /// Time limit per task (Slurm's format, e.g. 2:00:00 or 1-12:00:00)
+    /// [default: from a timing probe here, with a margin].
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Slurm partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// At most K tasks running at once (the array's `%K`).
+    #[arg(long, value_name = "K")]
+    pub max_running: Option<usize>,
+    /// Another option for sbatch, written into both scripts (repeatable),
+    /// e.g. --sbatch-arg=--qos=long.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub sbatch_arg: Vec<String>,
+    /// Submit the array and the report job (which waits for the array) with sbatch.
+    #[arg(long)]
+    pub submit: bool,
+    /// Seeds to run, `A..B` with B excluded [default: the preset's].
+    #[arg(long, value_name = "A..B")]
+    pub seeds: Option<SeedRange>,
+    /// Training iterations of every cell, overriding the preset's.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+    /// Monte-Carlo samples of each success threshold.
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
+    pub threshold_samples: usize,
+    /// `default` or `published` (see `sweep --compat`), for every task and
+    /// the report.
     #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
     pub compat: String,
 }

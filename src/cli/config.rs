@@ -3,8 +3,7 @@
 //! (a preset's cells and seeds with the overrides applied). Every problem is
 //! a usage error naming the bad argument.
 
-use std::ops::Range as Span;
-
+pub use crate::experiment::SweepPlan;
 use crate::experiment::{preset, Precision, RunConfig, PRESET_NAMES};
 use crate::task::{Operation, Range, TaskConfig};
 use crate::units::ModelKind;
@@ -115,35 +114,6 @@ pub fn workers(jobs: Option<usize>) -> CliResult<usize> {
         Some(0) => Err(CliError::Usage("--jobs must be at least 1".to_string())),
         Some(n) => at_most("--jobs", n as u64, MAX_JOBS as u64).map(|_| n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
-/// What a sweep runs: every cell with every seed.
-#[derive(Clone, Debug)]
-pub struct SweepPlan {
-    /// The preset's name.
-    pub preset: &'static str,
-    pub cells: Vec<RunConfig>,
-    pub seeds: Span<u64>,
-    /// Monte-Carlo samples of each cell's threshold.
-    pub threshold_samples: usize,
-    /// The computation every cell follows (`--compat`).
-    pub compat: Compat,
-}
-
-impl SweepPlan {
-    /// Every (cell index, seed) pair, seed-major: all cells of seed 0 first,
-    /// so an interrupted sweep has about as many seeds in every cell.
-    pub fn runs(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let cells = self.cells.len();
-        self.seeds
-            .clone()
-            .flat_map(move |seed| (0..cells).map(move |c| (c, seed)))
-    }
-
-    /// Number of runs.
-    pub fn len(&self) -> usize {
-        self.cells.len() * (self.seeds.end - self.seeds.start) as usize
     }
 }
 

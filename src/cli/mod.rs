@@ -16,8 +16,9 @@ mod output;
 mod plot;
 mod presets;
 pub mod progress;
-pub mod records;
 mod report;
+mod slurm;
+mod status;
 mod sweep;
 mod threshold;
 mod thresholds;
@@ -60,5 +61,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Threshold(a)) => threshold::threshold(&a),
         Some(Command::Presets(a)) => presets::presets(&a),
         Some(Command::Bench(a)) => bench::bench(&a),
+        Some(Command::Status(a)) => status::status(&a),
+        Some(Command::Slurm(a)) => slurm::slurm(&a),
     }
 }

@@ -9,12 +9,12 @@ use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::warn;
 use super::report::load_records;
-use super::sweep::RECORDS_FILE;
 use crate::experiment::RunRecord;
 use crate::plot::{
     choose_x, curves_figure, summary_figure, CurveOptions, FigureOptions, Parameter,
 };
 use crate::report::Table;
+use crate::store::{record_files, RECORDS_DIR, RECORDS_FILE};
 use crate::Compat;
 
 /// The figure's file inside a results directory.
@@ -77,13 +77,15 @@ fn records_of(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
             dir.display()
         )));
     }
-    let path = dir.join(RECORDS_FILE);
-    let empty = std::fs::metadata(&path).map_or(true, |m| m.len() == 0);
+    let files = record_files(dir).map_err(CliError::runtime)?;
+    let empty = files
+        .iter()
+        .all(|f| std::fs::metadata(f).map_or(true, |m| m.len() == 0));
     if empty {
         return Err(CliError::Usage(format!(
-            "{} holds no run records ({} is missing or empty); run a sweep into it first",
-            dir.display(),
-            path.display()
+            "{} holds no run records (no {RECORDS_FILE} or {RECORDS_DIR}/*.jsonl with a record); \
+             run a sweep into it first",
+            dir.display()
         )));
     }
     let records = load_records(dir, mode)?;

@@ -4,52 +4,20 @@
 //! is the order of the presets swept into the directory (kept in
 //! `DIR/cells.jsonl`), and within a cell the records are taken in seed
 //! order, so the same records always give the same table whatever order
-//! the runs finished in.
+//! the runs finished in, and however many processes wrote them.
 
 use std::collections::HashMap;
 use std::path::Path;
-
-use serde::{Deserialize, Serialize};
 
 use super::args::{Format, ReportArgs};
 use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
-use super::records::{read_records, RecordFile};
-use super::sweep::RECORDS_FILE;
+use super::sweep::read_all;
 use crate::experiment::RunRecord;
 use crate::report::Table;
+use crate::store::{read_cells, record_files, CellLine, RECORDS_DIR, RECORDS_FILE};
 use crate::Compat;
-
-/// The file that keeps the order of a directory's cells.
-pub const CELLS_FILE: &str = "cells.jsonl";
-
-/// One line of `cells.jsonl`: a cell's key and the preset it came from.
-#[derive(Serialize, Deserialize)]
-pub struct CellLine {
-    pub key: String,
-    pub preset: String,
-}
-
-/// Appends the keys of `preset`'s cells not yet in `dir/cells.jsonl`. The
-/// file only orders the table, so failing to write it is a warning.
-pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
-    let path = dir.join(CELLS_FILE);
-    let result = RecordFile::open::<CellLine>(&path).and_then(|(mut file, lines)| {
-        for key in keys {
-            if !lines.iter().any(|l| &l.key == key) {
-                file.append(&CellLine {
-                    key: key.clone(),
-                    preset: preset.to_string(),
-                })?;
-            }
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        warn(format!("the table's row order may vary: {e}"));
-    }
-}
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
@@ -61,20 +29,20 @@ pub fn report(args: &ReportArgs) -> CliResult {
 /// orders them (cells in the order of `cells.jsonl`, seeds ascending
 /// within a cell). Records of another mode are left out with a warning.
 pub fn load_records(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
-    let path = dir.join(RECORDS_FILE);
-    if !path.is_file() {
+    let files = record_files(dir).map_err(CliError::runtime)?;
+    if files.is_empty() {
         return Err(CliError::Runtime(format!(
-            "no records in {}: {} does not exist (`arithgrad sweep --preset P --out {}` writes it)",
+            "no records in {}: neither {RECORDS_DIR}/*.jsonl nor {RECORDS_FILE} exists \
+             (`arithgrad sweep --preset P --out {}` writes them)",
             dir.display(),
-            path.display(),
             dir.display()
         )));
     }
-    let all: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
+    let all = read_all(dir)?;
     if all.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
-            path.display()
+            dir.display()
         )));
     }
     let (mut records, other): (Vec<RunRecord>, Vec<RunRecord>) =
@@ -84,7 +52,7 @@ pub fn load_records(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
         if records.is_empty() {
             return Err(CliError::Runtime(format!(
                 "{} has no record run with --compat {mode}; its records were run with {hint}",
-                path.display()
+                dir.display()
             )));
         }
         warn(format!(
@@ -92,15 +60,10 @@ pub fn load_records(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
             other.len()
         ));
     }
-    let cells_path = dir.join(CELLS_FILE);
-    let order: Vec<CellLine> = if cells_path.is_file() {
-        read_records(&cells_path).unwrap_or_else(|e| {
-            warn(format!("the table's row order may vary: {e}"));
-            Vec::new()
-        })
-    } else {
+    let order = read_cells(dir).unwrap_or_else(|e| {
+        warn(format!("the table's row order may vary: {e}"));
         Vec::new()
-    };
+    });
     sort_records(&mut records, &order);
     Ok(records)
 }

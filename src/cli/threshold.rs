@@ -6,7 +6,7 @@ use super::args::ThresholdArgs;
 use super::config::{check_compat_geometry, check_threshold_samples, compat, task_config};
 use super::error::CliResult;
 use super::output::{sci, thousands, Stdout};
-use super::thresholds::ThresholdCache;
+use super::thresholds::{thresholds_of, user_cache};
 use crate::task::{threshold_cache_key_with, TaskConfig};
 use crate::Compat;
 
@@ -35,9 +35,13 @@ pub fn threshold(args: &ThresholdArgs) -> CliResult {
     check_threshold_samples(args.samples)?;
     let mode = compat(&args.compat)?;
     check_compat_geometry(&task, mode)?;
-    let t = ThresholdCache::user()
-        .with_compat(mode)
-        .get(&task, args.samples, args.seed)?;
+    let t = thresholds_of(
+        &mut user_cache().with_compat(mode),
+        std::slice::from_ref(&task),
+        args.samples,
+        args.seed,
+        1,
+    )?[0];
     let mut out = Stdout::new();
     if args.json {
         out.json_line(&ThresholdLine {

@@ -5,7 +5,7 @@ use super::config::run_config;
 use super::error::{CliError, CliResult};
 use super::output::{sci, thousands, Stdout};
 use super::progress::format_duration;
-use super::thresholds::ThresholdCache;
+use super::thresholds::{thresholds_of, user_cache};
 use crate::experiment::{run, RunRecord};
 use crate::task::DEFAULT_THRESHOLD_SEED;
 
@@ -14,11 +14,13 @@ const WEIGHT_DECIMALS: usize = 3;
 
 pub fn train(args: &TrainArgs) -> CliResult {
     let config = run_config(args)?;
-    let threshold = ThresholdCache::user().with_compat(config.compat).get(
-        &config.task,
+    let threshold = thresholds_of(
+        &mut user_cache().with_compat(config.compat),
+        std::slice::from_ref(&config.task),
         args.threshold_samples,
         DEFAULT_THRESHOLD_SEED,
-    )?;
+        1,
+    )?[0];
     eprintln!(
         "training {} on {} with seed {} for {} iterations",
         config.model,
