@@ -17,7 +17,8 @@
 //!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
 //!    summary table as Markdown, CSV, LaTeX and JSON lines; `store` (with
 //!    the `store` feature, on by default): results directories that many
-//!    processes write at once.
+//!    processes write at once; `plot` (feature `plot`, on with `cli`): the
+//!    paper's figures as SVG.
 //! 7. `cli` (with the default `cli` feature): the command line.
 
 pub mod check;
@@ -26,6 +27,8 @@ mod error;
 pub mod experiment;
 pub mod ops;
 pub mod optim;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod random;
 pub mod report;
 mod simd;

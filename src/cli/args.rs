@@ -25,8 +25,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Summarise the records in DIR as a table.
     Report(ReportArgs),
-    /// Sweep a preset (resuming), then print its table.
+    /// Sweep a preset (resuming), then print its table (and draw its figure).
     Reproduce(ReproduceArgs),
+    /// Draw the figure of the records in DIR as SVG (or, with --curves, learning curves).
+    Plot(PlotArgs),
     /// Compute the success threshold of a task configuration.
     Threshold(ThresholdArgs),
     /// List the presets with their size and estimated time on this machine.
@@ -231,6 +233,54 @@ pub struct ReproduceArgs {
     pub by_range: bool,
     #[command(flatten)]
     pub options: SweepOptions,
+}
+
+/// `arithgrad plot DIR`: the paper's kind of figure, or learning curves.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// A sweep's output directory (holding records.jsonl).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The SVG file to write [default: DIR/figure.svg; DIR/curves.svg with --curves].
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: Option<PathBuf>,
+    /// The x-axis parameter: hidden, input_size, subset_ratio, overlap_ratio,
+    /// interpolation (the ranges), extrapolation, lambda_hat, iterations or
+    /// model [default: the one the cells vary].
+    #[arg(long, value_name = "PARAM")]
+    pub x: Option<String>,
+    /// Only these models, comma-separated.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Only these operations, comma-separated.
+    #[arg(long, value_name = "OP,OP", value_delimiter = ',')]
+    pub ops: Option<Vec<String>>,
+    /// The figure's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Width in pixels [default: 820; 900 with --curves].
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Height in pixels [default: 860; 620 with --curves].
+    #[arg(long)]
+    pub height: Option<u32>,
+    /// Learning curves instead: test and validation MSE against the step,
+    /// one line per seed, with the threshold, the judged checkpoint and the
+    /// solved-at step marked.
+    #[arg(long)]
+    pub curves: bool,
+    /// With --curves: only this model.
+    #[arg(long, requires = "curves")]
+    pub model: Option<String>,
+    /// With --curves: only this operation.
+    #[arg(long, requires = "curves")]
+    pub op: Option<String>,
+    /// With --curves: only these seeds, `A..B` with B excluded.
+    #[arg(long, value_name = "A..B", requires = "curves")]
+    pub seeds: Option<SeedRange>,
+    /// Which records to draw: those run with `--compat MODE` (as `report --compat`).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]

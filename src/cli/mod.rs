@@ -13,6 +13,7 @@ mod config;
 mod error;
 mod estimate;
 mod output;
+mod plot;
 mod presets;
 pub mod progress;
 mod report;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Sweep(a)) => sweep::sweep(&a),
         Some(Command::Report(a)) => report::report(&a),
         Some(Command::Reproduce(a)) => sweep::reproduce(&a),
+        Some(Command::Plot(a)) => plot::plot(&a),
         Some(Command::Threshold(a)) => threshold::threshold(&a),
         Some(Command::Presets(a)) => presets::presets(&a),
         Some(Command::Bench(a)) => bench::bench(&a),

@@ -7,6 +7,7 @@
 //! the runs finished in, and however many processes wrote them.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::args::{Format, ReportArgs};
 use super::config::compat;
@@ -20,23 +21,30 @@ use crate::Compat;
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
-    let files = record_files(&args.dir).map_err(CliError::runtime)?;
+    let records = load_records(&args.dir, compat(&args.compat)?)?;
+    print_report(&records, args.format, args.by_range, &mut Stdout::new())
+}
+
+/// The records of `dir` run with `--compat mode`, sorted as the table
+/// orders them (cells in the order of `cells.jsonl`, seeds ascending
+/// within a cell). Records of another mode are left out with a warning.
+pub fn load_records(dir: &Path, mode: Compat) -> CliResult<Vec<RunRecord>> {
+    let files = record_files(dir).map_err(CliError::runtime)?;
     if files.is_empty() {
         return Err(CliError::Runtime(format!(
             "no records in {}: neither {RECORDS_DIR}/*.jsonl nor {RECORDS_FILE} exists \
              (`arithgrad sweep --preset P --out {}` writes them)",
-            args.dir.display(),
-            args.dir.display()
+            dir.display(),
+            dir.display()
         )));
     }
-    let all = read_all(&args.dir)?;
+    let all = read_all(dir)?;
     if all.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
-            args.dir.display()
+            dir.display()
         )));
     }
-    let mode = compat(&args.compat)?;
     let (mut records, other): (Vec<RunRecord>, Vec<RunRecord>) =
         all.into_iter().partition(|r| r.config.compat == mode);
     if let Some(first) = other.first() {
@@ -44,7 +52,7 @@ pub fn report(args: &ReportArgs) -> CliResult {
         if records.is_empty() {
             return Err(CliError::Runtime(format!(
                 "{} has no record run with --compat {mode}; its records were run with {hint}",
-                args.dir.display()
+                dir.display()
             )));
         }
         warn(format!(
@@ -52,12 +60,12 @@ pub fn report(args: &ReportArgs) -> CliResult {
             other.len()
         ));
     }
-    let order = read_cells(&args.dir).unwrap_or_else(|e| {
+    let order = read_cells(dir).unwrap_or_else(|e| {
         warn(format!("the table's row order may vary: {e}"));
         Vec::new()
     });
     sort_records(&mut records, &order);
-    print_report(&records, args.format, args.by_range, &mut Stdout::new())
+    Ok(records)
 }
 
 /// Sorts records by cell (in the order of `cells`, then cells not listed

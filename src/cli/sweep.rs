@@ -115,6 +115,7 @@ fn reproduce_into(
     );
     let outcome = run_sweep(&plan, Shard::WHOLE, dir, workers, options.quiet)?;
     print_report(&outcome.records, format, by_range, &mut Stdout::new())?;
+    super::plot::figure_of_sweep(dir, &outcome.records);
     failures(&outcome)
 }
 
