@@ -1,6 +1,8 @@
 //! `arithgrad slurm` on a real Slurm, not a mock: `ci/slurm-up.sh` starts a
 //! one-node Slurm, and `.ci/run` runs these tests after it. Without `sbatch`
-//! on PATH they say so and pass without checking anything.
+//! on PATH, or without a controller that answers `sinfo`, they say so and
+//! pass without checking anything, except where `ARITHGRAD_REQUIRE_SLURM` is
+//! set (`.ci/run`), where that is a failure.
 //!
 //! 1. The toy preset (seeds 0..8, 20,000 iterations: 24 runs) as 4 array
 //!    tasks: its records equal a local `sweep` of the same runs (bit for bit
@@ -34,17 +36,36 @@ fn bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_arithgrad")))
 }
 
-/// Whether Slurm's `sbatch` is on PATH; if not, says the test was skipped.
+/// Whether a Slurm is here to submit to: `sbatch` on PATH and a controller
+/// that answers `sinfo`. If not, the test says plainly that it was skipped
+/// and why, unless `ARITHGRAD_REQUIRE_SLURM` is set (as `.ci/run` sets it
+/// after starting Slurm), in which case a missing Slurm is a failure.
 fn slurm_here(test: &str) -> bool {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path).any(|d| d.join("sbatch").is_file());
-    if !found {
-        eprintln!(
-            "SKIPPED {test}: `sbatch` is not on PATH, so there is no Slurm to submit to \
-             (ci/slurm-up.sh starts a one-node Slurm; .ci/run does)"
-        );
+    let why = if !found {
+        Some("`sbatch` is not on PATH, so there is no Slurm to submit to".to_string())
+    } else {
+        match Command::new("sinfo").arg("-h").output() {
+            Ok(out) if out.status.success() => None,
+            Ok(out) => Some(format!(
+                "`sbatch` is on PATH but no Slurm controller answers `sinfo`: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
+            Err(e) => Some(format!("`sinfo` cannot be run: {e}")),
+        }
+    };
+    let Some(why) = why else {
+        return true;
+    };
+    if std::env::var_os("ARITHGRAD_REQUIRE_SLURM").is_some() {
+        panic!("{test}: ARITHGRAD_REQUIRE_SLURM is set but {why}");
     }
-    found
+    eprintln!(
+        "SKIPPED {test}: {why} (ci/slurm-up.sh starts a one-node Slurm; .ci/run does, \
+         and sets ARITHGRAD_REQUIRE_SLURM so that these tests cannot skip there)"
+    );
+    false
 }
 
 /// One Slurm test at a time: the node has few CPUs.
