@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn models_without_rules_get_none_and_the_default_learning_rate() {
-        for kind in ModelKind::ALL {
+        for kind in ModelKind::PAPER {
             let c = RunConfig::new(kind.spec(4, 2), TaskConfig::toy());
             assert!(c.rules.is_none(), "{kind}");
             assert_eq!(c.learning_rate, 1e-3);
