@@ -7,7 +7,8 @@
 //!
 //! 1. [`tensor`]: dense row-major storage and numeric kernels; [`random`]: a
 //!    portable random-number generator with a fixed stream.
-//! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations.
+//! 2. [`tape`] and [`ops`]: the Wengert list and the differentiable operations;
+//!    [`expr`]: the same operations as operators (`a * b + 1.0`).
 //! 3. [`check`]: finite-difference and directional gradient checks.
 //! 4. [`optim`]: optimizers, gradient clipping, schedules.
 //! 5. [`units`]: the neural arithmetic units, their baselines and the
@@ -21,8 +22,10 @@
 pub mod check;
 mod error;
 pub mod experiment;
+pub mod expr;
 pub mod ops;
 pub mod optim;
+pub mod prelude;
 pub mod random;
 pub mod report;
 mod simd;

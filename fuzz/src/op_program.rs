@@ -174,6 +174,9 @@ pub enum WithScalar {
     AddScalar,
     MulScalar,
     Powf,
+    ScalarSub,
+    DivScalar,
+    ScalarDiv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -283,7 +286,7 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(34);
+    let op = r.below(37);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
@@ -380,6 +383,9 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             };
             Step::Reshape(a, shape)
         }
+        34 => Step::Scalar(WithScalar::ScalarSub, a, SCALARS[r.below(16)]),
+        35 => Step::Scalar(WithScalar::DivScalar, a, SCALARS[r.below(16)]),
+        36 => Step::Scalar(WithScalar::ScalarDiv, a, SCALARS[r.below(16)]),
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
             let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
@@ -492,6 +498,9 @@ pub fn apply<T: Element>(
             WithScalar::AddScalar => tape.add_scalar(va, t(c)),
             WithScalar::MulScalar => tape.mul_scalar(va, t(c)),
             WithScalar::Powf => tape.powf(va, t(c)),
+            WithScalar::ScalarSub => tape.scalar_sub(t(c), va),
+            WithScalar::DivScalar => tape.div_scalar(va, t(c)),
+            WithScalar::ScalarDiv => tape.scalar_div(t(c), va),
         },
         Step::Clamp(_, lo, hi) => tape.clamp(va, t(lo), t(hi)),
         Step::Axis(kind, _, axis) => match kind {
@@ -777,6 +786,10 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
             Step::Scalar(WithScalar::Powf, _, p) => {
                 (p.fract() == 0.0 && p >= 1.0) || xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
             }
+            Step::Scalar(WithScalar::ScalarDiv, _, _) => {
+                xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+            }
+            Step::Scalar(WithScalar::DivScalar, _, c) => c.abs() > SINGULAR_MARGIN,
             Step::Binary(Binary::Div, _, _) => value(b)
                 .expect("valid handle")
                 .iter()
