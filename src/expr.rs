@@ -136,6 +136,28 @@ impl<T: Element> Graph<T> {
         }
     }
 
+    /// Runs `f` on a graph that records onto `tape`, and returns the handle
+    /// of the expression it builds: a way to use expressions where a
+    /// `&mut Tape` is given, as in [`crate::check::gradient`]'s closure.
+    ///
+    /// ```
+    /// use arithgrad::prelude::*;
+    /// let mut tape = Tape::<f64>::new();
+    /// let x = tape.variable(&Tensor::scalar(3.0));
+    /// let y = Graph::on_tape(&mut tape, |g| g.expr(x) * g.expr(x) + 1.0)?;
+    /// assert_eq!(tape.item(y)?, 10.0);
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn on_tape(
+        tape: &mut Tape<T>,
+        f: impl for<'g> FnOnce(&'g Graph<T>) -> Expr<'g, T>,
+    ) -> Result<Var> {
+        let graph = Graph::from_tape(std::mem::take(tape));
+        let var = f(&graph).var();
+        *tape = graph.into_tape();
+        var
+    }
+
     /// Records with `f` and wraps the result; an error is kept.
     fn record(&self, f: impl FnOnce(&mut Tape<T>) -> Result<Var>) -> Expr<'_, T> {
         let result = f(&mut self.tape.borrow_mut());
@@ -329,6 +351,10 @@ impl<'g, T: Element> Expr<'g, T> {
     /// The matrix product `self · otherᵀ`.
     pub fn matmul_nt(self, other: Self) -> Self {
         self.binary(other, |t, a, b| t.matmul_nt(a, b))
+    }
+    /// The mean squared error `mean((self - target)^2)` (see [`Tape::mse`]).
+    pub fn mse(self, target: Self) -> Self {
+        self.binary(target, |t, y, target| t.mse(y, target))
     }
     /// `min(x, y)` elementwise.
     pub fn minimum(self, other: Self) -> Self {

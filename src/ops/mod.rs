@@ -29,6 +29,7 @@ pub(crate) mod log;
 pub(crate) mod matmul;
 pub(crate) mod mean;
 pub(crate) mod min_max;
+pub(crate) mod mse;
 pub(crate) mod mul;
 pub(crate) mod mul_scalar;
 pub(crate) mod neg;

@@ -28,6 +28,18 @@
 //! 3. after the optimizer step, [`Unit::project`] puts constrained weights
 //!    back into their interval.
 //!
+//! The recorded handles (`NauWeights`, `NmuWeights`, ...) follow one naming
+//! rule: `effective` is the weight matrix the forward pass uses (after any
+//! clamp or `tanh * sigmoid` transform; the one the sparsity error and the
+//! printed weights describe); `stored` is the raw stored parameter, present
+//! only where it is a different tensor from `effective` and something else
+//! (a regularizer) needs it; any other parameter is named by its paper
+//! symbol in snake case (`g`, `b`, ...).
+//!
+//! A unit is built with random initial weights (`new`) or from given ones
+//! (`from_weights`, which checks their shapes); [`Layer::as_nmu`] and its
+//! siblings give typed access to the unit inside a [`Model`]'s layer.
+//!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
 //! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
