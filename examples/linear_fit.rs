@@ -14,7 +14,9 @@ const BATCH: usize = 64;
 const STEPS: usize = 500;
 const TRUE_WEIGHTS: [f64; 2] = [2.0, 3.0];
 
-fn main() -> Result<()> {
+/// Trains the model, printing every 50th step if `print`, and returns the
+/// learned weights (`tests/learning.rs` checks they end near `[2, 3]`).
+pub fn fit(print: bool) -> Result<[f64; 2]> {
     // Parameters live in a store, outside the graph, so they survive
     // `graph.reset()`. The weight row starts at zero.
     let mut params = ParamStore::<f64>::new();
@@ -41,7 +43,7 @@ fn main() -> Result<()> {
         let loss = (pred - ys).square().mean();
         loss.backward()?;
         adam.update(&graph.tape(), &mut params)?; // gradients in, one step
-        if step % 50 == 0 || step == 1 {
+        if print && (step % 50 == 0 || step == 1) {
             let wn = params.value(w)?;
             let l = loss.item()?;
             println!(
@@ -51,9 +53,12 @@ fn main() -> Result<()> {
         }
     }
     let wn = params.value(w)?;
-    println!(
-        "\nlearned w = [{:.4}, {:.4}]   (true [{}, {}])",
-        wn[0], wn[1], TRUE_WEIGHTS[0], TRUE_WEIGHTS[1]
-    );
+    Ok([wn[0], wn[1]])
+}
+
+fn main() -> Result<()> {
+    let [a, b] = fit(true)?;
+    let [ta, tb] = TRUE_WEIGHTS;
+    println!("\nlearned w = [{a:.4}, {b:.4}]   (true [{ta}, {tb}])");
     Ok(())
 }
