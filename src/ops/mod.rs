@@ -4,7 +4,7 @@
 //! forward pass, which checks shapes and returns a `Result`) and defines its
 //! vector-Jacobian product `backward`, with the math in the file's doc
 //! comment and tests beside it. The reverse sweep in `tape` dispatches to
-//! these functions by the recorded [`crate::tape::Op`] variant.
+//! these functions by the recorded `Op` variant (`src/tape/op.rs`).
 //!
 //! Conventions shared by every operation:
 //! - Elementwise binary operations need equal shapes; a mismatch is

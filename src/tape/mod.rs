@@ -1,6 +1,6 @@
 //! Layer 2, part one: the tape (a Wengert list).
 //!
-//! Every operation appends a [`Node`] to an arena and writes its output into
+//! Every operation appends a node to an arena and writes its output into
 //! one flat value buffer. A [`Var`] is a `Copy` handle naming a node. Because
 //! a node can only refer to nodes recorded before it, index order is a
 //! topological order: the reverse sweep in [`Tape::backward`] is one loop
