@@ -55,7 +55,7 @@ pub fn task_config(op: &str, args: &TaskArgs) -> CliResult<TaskConfig> {
     Ok(config)
 }
 
-/// The run of `train`: the spec's protocol for the model on the task, with
+/// The run of `train`: the protocol's protocol for the model on the task, with
 /// the overrides given, validated.
 pub fn run_config(args: &TrainArgs) -> CliResult<RunConfig> {
     let model: ModelKind = args.model.parse().map_err(CliError::usage)?;

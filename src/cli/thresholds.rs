@@ -1,6 +1,6 @@
 //! The on-disk cache of success thresholds.
 //!
-//! A threshold (spec section 4) is a 1,000,000-sample simulation per task
+//! A threshold (docs/protocol.md, section 4) is a 1,000,000-sample simulation per task
 //! configuration: deterministic, so it is computed once and kept. Entries
 //! are JSON lines `{"key", "mse", "standard_error", "samples", "seed"}`
 //! keyed by [`threshold_cache_key`] (the simulation's version, ε, the sample

@@ -1,5 +1,5 @@
 //! What one training run is: a model, a task, and the training protocol of
-//! spec section 3.
+//! docs/protocol.md, section 3.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +41,7 @@ pub struct RunConfig {
     pub model: ModelSpec,
     /// The task.
     pub task: TaskConfig,
-    /// Training iterations (the spec's 5,000,000; the toy uses 200,000).
+    /// Training iterations (the protocol's 5,000,000; the toy uses 200,000).
     pub iterations: u64,
     /// Batch size of the fresh training batch drawn every step (128).
     pub batch_size: usize,
@@ -50,7 +50,7 @@ pub struct RunConfig {
     /// Rows of the fixed validation and test sets (10,000).
     pub eval_rows: usize,
     /// The sparsity-regularizer schedule `lambda(t)` (by default the one the
-    /// spec gives for this model).
+    /// protocol gives for this model).
     pub regularizer: RegularizerSchedule,
     /// Adam's learning rate (1e-3; betas, eps and weight decay are PyTorch's defaults).
     pub learning_rate: f64,
@@ -59,7 +59,7 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// The spec's protocol for `model` on `task`: 5e6 iterations (2e5 for
+    /// The protocol's protocol for `model` on `task`: 5e6 iterations (2e5 for
     /// the toy), batch 128, evaluation every 1000 steps on 10,000 rows, the
     /// model's regularizer schedule, Adam with lr 1e-3, f32.
     pub fn new(model: ModelSpec, task: TaskConfig) -> RunConfig {

@@ -274,8 +274,8 @@ impl<T: Element> Tape<T> {
     ///
     /// `fill` must write every element: the slice it gets is not cleared
     /// first (it holds whatever an earlier recording left in that part of the
-    /// tape's memory; clearing a 12,800-value batch would cost more than
-    /// half a microsecond per training step).
+    /// tape's memory; clearing a 12,800-value batch would cost a visible
+    /// share of a training step).
     ///
     /// ```
     /// use arithgrad::{Shape, Tape};

@@ -1,7 +1,7 @@
 //! Layer 5: the neural arithmetic units and their baselines, built on the
 //! autodiff core.
 //!
-//! Every unit of the spec's section 1 has its own file with its formula and
+//! Every unit of docs/protocol.md, section 1, has its own file with its formula and
 //! its source paper:
 //!
 //! | unit | file | paper |
@@ -41,7 +41,7 @@
 //! siblings give typed access to the unit inside a [`Model`]'s layer.
 //!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
-//! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
+//! two-layer network of the protocol's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
 
 mod common;
@@ -105,7 +105,7 @@ pub trait Unit {
     fn param_ids(&self) -> Vec<ParamId>;
 
     /// Draws fresh initial values for every parameter, in a fixed order,
-    /// from `rng` (the spec's initialisation for this unit).
+    /// from `rng` (the protocol's initialisation for this unit).
     fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()>;
 
     /// Records the parameters and weight transforms for one step.

@@ -1,4 +1,4 @@
-//! The two-layer networks of the spec's model table (`n -> hidden -> 1`),
+//! The two-layer networks of the protocol's model table (`n -> hidden -> 1`),
 //! built by name or from any pair of unit kinds.
 //!
 //! | name | layer 1 | layer 2 |
