@@ -149,6 +149,7 @@ pub enum Binary {
     MatmulNt,
     MatmulTn,
     ConcatCols,
+    LerpProd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -316,11 +317,19 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             a,
             pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(0)) == cols),
         ),
-        7 => Step::Binary(
-            Binary::MatmulNt,
-            a,
-            pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols),
-        ),
+        7 => {
+            // `[B, I]` against `[O, I]`: matmul_nt, or (for an odd pair of
+            // operand indices) lerp_prod, whose operands fit the same way.
+            // Deciding by the indices reads no extra byte, so inputs
+            // decoded before lerp_prod was fuzzed keep their meaning.
+            let b = pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols);
+            let kind = if (a + b) % 2 == 0 {
+                Binary::MatmulNt
+            } else {
+                Binary::LerpProd
+            };
+            Step::Binary(kind, a, b)
+        }
         8 => Step::Binary(
             Binary::MatmulTn,
             a,
@@ -477,6 +486,7 @@ pub fn apply<T: Element>(
             Binary::MatmulNt => tape.matmul_nt(va, vb),
             Binary::MatmulTn => tape.matmul_tn(va, vb),
             Binary::ConcatCols => tape.concat_cols(va, vb),
+            Binary::LerpProd => tape.lerp_prod(va, vb),
         },
         Step::Unary(kind, _) => match kind {
             Unary::Neg => tape.neg(va),

@@ -14,6 +14,20 @@
 //! - A VJP *adds* into its operands' gradients (an operand used twice
 //!   receives both contributions) and skips operands that do not depend on a
 //!   differentiable leaf.
+//!
+//! Adding an operation (the tests below each step fail until it is done):
+//! 1. a file `src/ops/NAME.rs`: the math and its VJP in the file's doc
+//!    comment, the `Tape` method (check shapes, return `Result`) with a
+//!    doctest, `pub(crate) fn backward`, and tests by hand beside it;
+//! 2. a variant in `Op` (`src/tape/op.rs`) with its name in `Op::name`, and
+//!    its arm in the reverse sweep's `dispatch` (`src/tape/backward.rs`);
+//! 3. a gradient property test against central differences
+//!    (`tests/grad_ops.rs` for elementwise operations, else
+//!    `tests/grad_shapes.rs` or `tests/grad_compositions.rs`);
+//! 4. the fuzzer: a `Step` that records it in `fuzz/src/op_program.rs`
+//!    (`tests/fuzz_replay.rs` fails while any name in `Op::name` is never
+//!    recorded), and a rule in `comparable` if it has kinks or poles;
+//! 5. where it helps, a method on [`crate::expr::Expr`].
 
 pub(crate) mod abs;
 pub(crate) mod add;

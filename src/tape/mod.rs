@@ -200,6 +200,12 @@ impl<T: Element> Tape<T> {
         Ok(self.nodes[self.index_of(v)?].shape)
     }
 
+    /// The name of the operation that recorded a value (`"mul"`,
+    /// `"tanh"`, `"variable"`, ...), as in errors and [`Tape::to_dot`].
+    pub fn op_name(&self, v: Var) -> Result<&'static str> {
+        Ok(self.nodes[self.index_of(v)?].op.name())
+    }
+
     /// The value of a recorded node, row-major.
     pub fn value(&self, v: Var) -> Result<&[T]> {
         let i = self.index_of(v)?;

@@ -55,11 +55,6 @@ pub(crate) enum Op<T> {
     },
     Reshape,
     Transpose,
-    /// TEST ONLY: `x^2` with a deliberately wrong VJP (`3x` instead of `2x`),
-    /// so the gradient checks can be shown to catch a wrong VJP
-    /// (see `crate::check::broken_op`).
-    #[cfg(test)]
-    BrokenSquare,
 }
 
 impl<T> Op<T> {
@@ -107,8 +102,6 @@ impl<T> Op<T> {
             Op::SliceCols { .. } => "slice_cols",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
-            #[cfg(test)]
-            Op::BrokenSquare => "broken_square",
         }
     }
 
