@@ -51,6 +51,24 @@ pub enum Error {
         /// The largest difference the check would have accepted there.
         tolerance: f64,
     },
+    /// A file of a results directory could not be read or written.
+    Io { path: String, reason: String },
+    /// A complete line of a results file is not what it should hold.
+    BadLine {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    /// The same run (configuration key and seed) is recorded twice with
+    /// different results (anything but the wall time differs).
+    ConflictingRecords {
+        run: String,
+        first: String,
+        second: String,
+    },
+    /// A results directory holds another campaign (another preset or crate
+    /// version) than the one asked for.
+    ForeignDirectory { dir: String, reason: String },
 }
 
 /// Where a non-finite value was first seen.
@@ -125,6 +143,19 @@ impl fmt::Display for Error {
                  (difference {:e} exceeds the tolerance {tolerance:e})",
                 (analytic - numeric).abs()
             ),
+            Error::Io { path, reason } if path.is_empty() => f.write_str(reason),
+            Error::Io { path, reason } => write!(f, "{path}: {reason}"),
+            Error::BadLine { path, line, reason } => write!(
+                f,
+                "{path}: line {line} is not a valid line of this file ({reason}); \
+                 move the file away to start over"
+            ),
+            Error::ConflictingRecords { run, first, second } => write!(
+                f,
+                "run {run} is recorded twice with different results (not only the wall \
+                 time): in {first} and in {second}; remove the wrong copy"
+            ),
+            Error::ForeignDirectory { dir, reason } => write!(f, "{dir}: {reason}"),
         }
     }
 }

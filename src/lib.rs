@@ -16,7 +16,9 @@
 //! 6. [`task`]: the arithmetic task and its success threshold;
 //!    [`experiment`]: training runs, the success criterion, presets and
 //!    sweeps; [`stats`]: interval estimates over seeds; [`report`]: the
-//!    summary table as Markdown, CSV, LaTeX and JSON lines.
+//!    summary table as Markdown, CSV, LaTeX and JSON lines; `store` (with
+//!    the `store` feature, on by default): results directories that many
+//!    processes write at once.
 //! 7. `cli` (with the default `cli` feature): the command line.
 //!
 //! ## The library in one screen
@@ -55,6 +57,7 @@
 //! ```
 
 pub mod check;
+mod compat;
 mod error;
 pub mod experiment;
 pub mod expr;
@@ -65,11 +68,14 @@ pub mod random;
 pub mod report;
 mod simd;
 pub mod stats;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod tape;
 pub mod task;
 pub mod tensor;
 pub mod units;
 
+pub use compat::Compat;
 pub use error::{Error, Phase, Result};
 pub use tape::{ParamId, ParamStore, Tape, Var};
 pub use tensor::{Element, Shape, Tensor};

@@ -73,14 +73,32 @@ fn sweep_into(out: &str, jobs: &str) -> Vec<String> {
     args
 }
 
-/// The records of `dir/records.jsonl`, without wall time, sorted by key
-/// and seed.
+/// The record files of `dir`: `records.jsonl` of older versions and every
+/// writer's `records/*.jsonl`.
+fn record_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("records"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let legacy = dir.join("records.jsonl");
+    if legacy.is_file() {
+        files.insert(0, legacy);
+    }
+    files
+}
+
+/// The complete lines of every record file of `dir`, without wall time,
+/// sorted by key and seed.
 fn records(dir: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join("records.jsonl")).unwrap();
-    let mut records: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut records: Vec<Value> = Vec::new();
+    for file in record_files(dir) {
+        let text = std::fs::read_to_string(file).unwrap();
+        records.extend(
+            text.split_inclusive('\n')
+                .filter(|l| l.ends_with('\n'))
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()),
+        );
+    }
     for r in &mut records {
         let wall = r.as_object_mut().unwrap().remove("wall_time_s");
         assert!(wall.unwrap().as_f64().unwrap() >= 0.0);
@@ -167,16 +185,21 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
     let (_, expected) = reference();
     let dir = scratch("resume");
     let args = sweep_into("out", "1");
-    let file = dir.join("out").join("records.jsonl");
+    let out = dir.join("out");
     let mut child = command(&dir, &args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let complete_lines = || {
-        std::fs::read_to_string(&file)
-            .map(|t| t.matches('\n').count())
-            .unwrap_or(0)
+        record_files(&out)
+            .iter()
+            .map(|f| {
+                std::fs::read_to_string(f)
+                    .map(|t| t.matches('\n').count())
+                    .unwrap_or(0)
+            })
+            .sum::<usize>()
     };
     loop {
         if complete_lines() >= 1 {
@@ -194,10 +217,13 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_runs() {
     if kept == RUNS {
         eprintln!("note: the sweep finished before it could be killed");
     }
-    // A write torn by the kill: the rerun must drop it, not fail on it.
-    let mut text = std::fs::read_to_string(&file).unwrap();
+    // A write torn by the kill: the rerun must skip it, not fail on it.
+    let files = record_files(&out);
+    assert_eq!(files.len(), 1, "one writer, one file: {files:?}");
+    let file = &files[0];
+    let mut text = std::fs::read_to_string(file).unwrap();
     text.push_str("{\"key\":\"model=nmu sizes");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(file, text).unwrap();
 
     run_ok(&dir, &args);
     assert_eq!(&records(&dir.join("out")), expected);

@@ -25,6 +25,7 @@ fn record(
         sparsity_error,
         diverged: false,
         gates: [None, None],
+        gates_test: [None, None],
         wall_time_s: 1.0,
         version: "test".into(),
     }

@@ -26,6 +26,7 @@ fn record(
         sparsity_error,
         diverged: false,
         gates: [None, None],
+        gates_test: [None, None],
         wall_time_s: 1.0,
         version: "test".into(),
     }
@@ -205,9 +206,12 @@ fn setting_labels_of_the_presets() {
     assert_eq!(hidden[5], "hidden=3");
     assert_eq!(hidden[44], "hidden=10");
 
+    // Six models per input size; the iteration counts differ by size.
     let input = preset_settings("input-size");
-    assert_eq!(input[0], "input_size=4");
-    assert_eq!(input[5], "input_size=10");
+    assert_eq!(input[0], "input_size=4 iterations=5000000");
+    assert_eq!(input[6], "input_size=10 iterations=5000000");
+    assert_eq!(input[36], "input_size=125 iterations=10000000");
+    assert_eq!(input[83], "input_size=300 iterations=15000000");
 
     let ranges = preset_settings("ranges");
     assert_eq!(ranges[0], "interpolation=[-2,-1] extrapolation=[-6,-2]");
@@ -217,7 +221,7 @@ fn setting_labels_of_the_presets() {
     );
     assert_eq!(ranges[20], "interpolation=[1,2] extrapolation=[2,6]");
 
-    assert_eq!(preset_settings("overlap")[5], "overlap_ratio=0.1");
+    assert_eq!(preset_settings("overlap")[6], "overlap_ratio=0.1");
     assert_eq!(preset_settings("subset")[0], "subset_ratio=0.05");
 
     let reg = preset_settings("regularizer");
@@ -231,7 +235,10 @@ fn setting_labels_of_the_presets() {
     let ab = preset_settings("ablation");
     assert_eq!(ab[0], "hidden=2 lambda_hat=10");
     assert_eq!(ab[2], "hidden=2 lambda_hat=0");
-    assert_eq!(ablation.cells[1].model.name(), "nau/nmu-no-w-clamp");
+    assert_eq!(
+        ablation.cells[1].model.name(),
+        "nau-no-w-clamp/nmu-no-w-clamp"
+    );
 
     // The paper's tables use the defaults: no setting at all.
     for name in ["main-table", "all-ops", "gating"] {

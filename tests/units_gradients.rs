@@ -57,7 +57,7 @@ fn draw_for(kind: UnitKind, name: &str) -> Draw {
         return Draw::NmuWeight;
     }
     match kind {
-        UnitKind::Nau => Draw::NauWeight,
+        UnitKind::Nau | UnitKind::NauNoWClamp => Draw::NauWeight,
         UnitKind::Nmu(_) | UnitKind::NacMulNmu => Draw::NmuWeight,
         UnitKind::NacMulSigma => Draw::Free(-3.0, 3.0),
         UnitKind::Linear | UnitKind::Relu | UnitKind::Relu6 => Draw::Free(-1.0, 1.0),
@@ -315,6 +315,7 @@ unit_tests! {
     unit_nalu_shared => UnitKind::Nalu(NaluSharing::Shared),
     unit_nalu_separate => UnitKind::Nalu(NaluSharing::Separate),
     unit_nau => UnitKind::Nau,
+    unit_nau_no_w_clamp => UnitKind::NauNoWClamp,
     unit_nmu => UnitKind::Nmu(NmuConstraint::Project),
     unit_nmu_no_w_clamp => UnitKind::Nmu(NmuConstraint::ClampInForward),
     unit_gated_nau_nmu => UnitKind::GatedNauNmu,
@@ -333,6 +334,11 @@ model_tests! {
     model_relu => ModelKind::Relu.spec(N, H),
     model_relu6 => ModelKind::Relu6.spec(N, H),
     model_nmu_no_w_clamp => ModelSpec {
+        layer2: UnitKind::Nmu(NmuConstraint::ClampInForward),
+        ..ModelKind::Nmu.spec(N, H)
+    },
+    model_nmu_no_w_clamp_both_layers => ModelSpec {
+        layer1: UnitKind::NauNoWClamp,
         layer2: UnitKind::Nmu(NmuConstraint::ClampInForward),
         ..ModelKind::Nmu.spec(N, H)
     },
@@ -367,6 +373,7 @@ fn every_kind_has_a_test_above(unit: UnitKind, model: ModelKind) {
         | UnitKind::NacMulNmu
         | UnitKind::Nalu(NaluSharing::Shared | NaluSharing::Separate)
         | UnitKind::Nau
+        | UnitKind::NauNoWClamp
         | UnitKind::Nmu(NmuConstraint::Project | NmuConstraint::ClampInForward)
         | UnitKind::GatedNauNmu => {}
     }

@@ -42,6 +42,38 @@ fn nau_regularizer_and_sparsity_error() {
 }
 
 #[test]
+fn unprojected_nau_has_the_reference_regularizer_and_is_not_projected() {
+    let mut p = ParamStore::new();
+    let nau = Nau::unprojected(&mut p, "n", 3, 2, &mut rng()).unwrap();
+    assert_eq!(nau.kind(), UnitKind::NauNoWClamp);
+    assert!(!nau.is_projected());
+    // Inside [-1, 1] the same values as the projected NAU's form.
+    p.set(nau.weight(), &[0.0, 1.0, -1.0, 0.2, -0.7, 0.5])
+        .unwrap();
+    assert!(close(regularizer(&nau, &p).unwrap(), 1.0 / 6.0));
+    // Outside: min(|W|, |1 - |W||) = 0.25 for 1.25 and 0.5 for -1.5, so the
+    // regularizer pulls them back to ±1 (mean (0.25 + 0.5) / 6).
+    p.set(nau.weight(), &[1.25, 0.0, 0.0, 0.0, 0.0, -1.5])
+        .unwrap();
+    assert!(close(regularizer(&nau, &p).unwrap(), 0.75 / 6.0));
+    // Its gradient there points back to ±1: d/dW = sign(W) (|W| - 1 > 0),
+    // divided by the 6 weights.
+    let mut tape = Tape::new();
+    let w = nau.record(&mut tape, &p).unwrap();
+    let r = nau.regularizer(&mut tape, &w).unwrap().unwrap();
+    tape.backward(r).unwrap();
+    p.zero_grad();
+    tape.accumulate_grads(&mut p).unwrap();
+    let g = p.grad(nau.weight()).unwrap();
+    assert!(close(g[0], 1.0 / 6.0) && close(g[5], -1.0 / 6.0), "{g:?}");
+    // The forward still clamps (sparsity error of the clamped weights), and
+    // projection leaves the stored weights alone.
+    assert_eq!(nau.sparsity_error(&p).unwrap(), 0.0);
+    nau.project(&mut p).unwrap();
+    assert_eq!(p.value(nau.weight()).unwrap()[0], 1.25);
+}
+
+#[test]
 fn nmu_regularizer_and_sparsity_error() {
     for c in [NmuConstraint::Project, NmuConstraint::ClampInForward] {
         let mut p = ParamStore::new();

@@ -33,6 +33,10 @@ pub enum Command {
     Presets(PresetsArgs),
     /// Time the training step (one thread) and print microseconds per step.
     Bench(BenchArgs),
+    /// Per cell of DIR: runs done of expected, solved, diverged, failed; CPU time used and left.
+    Status(StatusArgs),
+    /// Write (and with --submit, submit) Slurm job scripts that sweep a preset as a job array.
+    Slurm(SlurmArgs),
 }
 
 /// Task parameters shared by `train`, `threshold` and `bench`.
@@ -89,6 +93,13 @@ pub struct TrainArgs {
     /// Print the run's record as one JSON object instead of a summary.
     #[arg(long)]
     pub json: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 /// A seed range `A..B` (B excluded).
@@ -131,7 +142,10 @@ pub struct SweepOptions {
     /// The records do not depend on it.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Training iterations of every cell, overriding the preset's (for a quick trial).
+    /// Training iterations of EVERY cell, overriding each cell's own count
+    /// (e.g. input-size's 5,000,000 / 10,000,000 / 15,000,000 by input
+    /// size) with this one number; for a quick trial. The cells' checkpoint
+    /// windows are not changed.
     #[arg(long)]
     pub iterations: Option<u64>,
     /// Monte-Carlo samples of each success threshold.
@@ -140,6 +154,13 @@ pub struct SweepOptions {
     /// No duration estimate and no progress line.
     #[arg(long)]
     pub quiet: bool,
+    /// Which computation to follow: `default` (the paper's definitions,
+    /// computed correctly) or `published` (what the authors' R scripts
+    /// computed: their threshold geometry, sparsity-error likelihood and
+    /// checkpoint search; see docs/reference-differences.md). Part of every
+    /// run and threshold key, so the two modes never mix.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -149,7 +170,12 @@ pub struct SweepArgs {
     pub preset: String,
     #[command(flatten)]
     pub options: SweepOptions,
-    /// Directory for the records (records.jsonl) and thresholds (thresholds.jsonl).
+    /// Run only part I of the preset's runs split into N parts of about
+    /// equal cost (0-based, e.g. 3/8): the same split on every machine, so
+    /// N processes, each with its own I, run every run exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::experiment::Shard>,
+    /// Directory for the records (records/*.jsonl) and thresholds (thresholds.jsonl).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
@@ -169,11 +195,15 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// A sweep's output directory (holding records.jsonl).
+    /// A sweep's output directory (holding records/*.jsonl).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
+    /// Which records to summarise: those run with `--compat MODE` (see
+    /// `sweep --compat`); the table says which under it.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]
@@ -205,6 +235,72 @@ pub struct ThresholdArgs {
     /// Print one JSON object instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// `published`: simulate on the authors' R geometry (s + 1 inputs per
+    /// subset, o + 1 overlapping; 26 and 13 for the default task) instead
+    /// of the task's own (see docs/reference-differences.md).
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// A results directory (of `sweep`, `reproduce` or `slurm`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// One JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SlurmArgs {
+    /// Preset name (see `arithgrad presets`).
+    #[arg(long)]
+    pub preset: String,
+    /// The results directory (on a file system every node sees); the job
+    /// scripts go to DIR/slurm/.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Tasks of the job array: the preset's runs are split into this many
+    /// parts of about equal cost.
+    #[arg(long, value_name = "N")]
+    pub tasks: usize,
+    /// CPUs per task; each task runs this many runs at once.
+    #[arg(long, value_name = "C", default_value_t = 1)]
+    pub cpus_per_task: usize,
+    /// Time limit per task (Slurm's format, e.g. 2:00:00 or 1-12:00:00)
+    /// [default: from a timing probe here, with a margin].
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Slurm partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// At most K tasks running at once (the array's `%K`).
+    #[arg(long, value_name = "K")]
+    pub max_running: Option<usize>,
+    /// Another option for sbatch, written into both scripts (repeatable),
+    /// e.g. --sbatch-arg=--qos=long.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub sbatch_arg: Vec<String>,
+    /// Submit the array and the report job (which waits for the array) with sbatch.
+    #[arg(long)]
+    pub submit: bool,
+    /// Seeds to run, `A..B` with B excluded [default: the preset's].
+    #[arg(long, value_name = "A..B")]
+    pub seeds: Option<SeedRange>,
+    /// Training iterations of every cell, overriding the preset's.
+    #[arg(long)]
+    pub iterations: Option<u64>,
+    /// Monte-Carlo samples of each success threshold.
+    #[arg(long, default_value_t = crate::task::DEFAULT_THRESHOLD_SAMPLES)]
+    pub threshold_samples: usize,
+    /// `default` or `published` (see `sweep --compat`), for every task and
+    /// the report.
+    #[arg(long, value_name = "MODE", default_value = "default", value_parser = ["default", "published"])]
+    pub compat: String,
 }
 
 #[derive(Args, Debug)]

@@ -3,11 +3,11 @@
 //! (a preset's cells and seeds with the overrides applied). Every problem is
 //! a usage error naming the bad argument.
 
-use std::ops::Range as Span;
-
+pub use crate::experiment::SweepPlan;
 use crate::experiment::{preset, Precision, RunConfig, PRESET_NAMES};
 use crate::task::{Operation, Range, TaskConfig};
 use crate::units::ModelKind;
+use crate::Compat;
 
 use super::args::{SweepOptions, TaskArgs, TrainArgs};
 use super::error::{CliError, CliResult};
@@ -68,9 +68,24 @@ pub fn run_config(args: &TrainArgs) -> CliResult<RunConfig> {
     if args.f64 {
         config.precision = Precision::F64;
     }
+    config.compat = compat(&args.compat)?;
     config.validate().map_err(CliError::usage)?;
+    check_compat_geometry(&config.task, config.compat)?;
     check_threshold_samples(args.threshold_samples)?;
     Ok(config)
+}
+
+/// The `--compat` mode named `name`.
+pub fn compat(name: &str) -> CliResult<Compat> {
+    name.parse().map_err(CliError::usage)
+}
+
+/// An error unless `task`'s threshold can be simulated in mode `compat`
+/// (the published geometry needs `2s - o + 1` inputs).
+pub fn check_compat_geometry(task: &TaskConfig, compat: Compat) -> CliResult {
+    task.threshold_positions(compat)
+        .map(|_| ())
+        .map_err(|e| CliError::Usage(format!("--compat {compat}: {e}")))
 }
 
 fn iterations(n: u64) -> CliResult<u64> {
@@ -102,33 +117,6 @@ pub fn workers(jobs: Option<usize>) -> CliResult<usize> {
     }
 }
 
-/// What a sweep runs: every cell with every seed.
-#[derive(Clone, Debug)]
-pub struct SweepPlan {
-    /// The preset's name.
-    pub preset: &'static str,
-    pub cells: Vec<RunConfig>,
-    pub seeds: Span<u64>,
-    /// Monte-Carlo samples of each cell's threshold.
-    pub threshold_samples: usize,
-}
-
-impl SweepPlan {
-    /// Every (cell index, seed) pair, seed-major: all cells of seed 0 first,
-    /// so an interrupted sweep has about as many seeds in every cell.
-    pub fn runs(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let cells = self.cells.len();
-        self.seeds
-            .clone()
-            .flat_map(move |seed| (0..cells).map(move |c| (c, seed)))
-    }
-
-    /// Number of runs.
-    pub fn len(&self) -> usize {
-        self.cells.len() * (self.seeds.end - self.seeds.start) as usize
-    }
-}
-
 /// The preset called `name`, or a usage error listing the presets.
 pub fn find_preset(name: &str) -> CliResult<crate::experiment::Preset> {
     preset(name).map_err(|_| {
@@ -140,7 +128,8 @@ pub fn find_preset(name: &str) -> CliResult<crate::experiment::Preset> {
 }
 
 /// The plan of sweeping preset `name` with `options` (`--seeds` replaces the
-/// preset's seeds, `--iterations` every cell's iterations).
+/// preset's seeds, `--iterations` every cell's own iteration count, and
+/// `--compat` sets every cell's mode; checkpoint windows are kept).
 pub fn sweep_plan(name: &str, options: &SweepOptions) -> CliResult<SweepPlan> {
     let p = find_preset(name)?;
     let mut cells = p.cells;
@@ -150,8 +139,13 @@ pub fn sweep_plan(name: &str, options: &SweepOptions) -> CliResult<SweepPlan> {
             c.iterations = n;
         }
     }
+    let compat = compat(&options.compat)?;
+    for c in &mut cells {
+        c.compat = compat;
+    }
     for c in &cells {
         c.validate().map_err(CliError::usage)?;
+        check_compat_geometry(&c.task, compat)?;
     }
     check_threshold_samples(options.threshold_samples)?;
     let seeds = options.seeds.map_or(p.seeds, |s| s.start..s.end);
@@ -169,6 +163,7 @@ pub fn sweep_plan(name: &str, options: &SweepOptions) -> CliResult<SweepPlan> {
         cells,
         seeds,
         threshold_samples: options.threshold_samples,
+        compat,
     })
 }
 
@@ -247,6 +242,7 @@ mod tests {
             iterations: Some(3000),
             threshold_samples: 10,
             quiet: true,
+            compat: "default".into(),
         };
         let plan = sweep_plan("toy", &options).unwrap();
         assert_eq!(plan.len(), 6);

@@ -15,8 +15,9 @@ mod estimate;
 mod output;
 mod presets;
 pub mod progress;
-pub mod records;
 mod report;
+mod slurm;
+mod status;
 mod sweep;
 mod threshold;
 mod thresholds;
@@ -58,5 +59,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Threshold(a)) => threshold::threshold(&a),
         Some(Command::Presets(a)) => presets::presets(&a),
         Some(Command::Bench(a)) => bench::bench(&a),
+        Some(Command::Status(a)) => status::status(&a),
+        Some(Command::Slurm(a)) => slurm::slurm(&a),
     }
 }

@@ -4,78 +4,58 @@
 //! is the order of the presets swept into the directory (kept in
 //! `DIR/cells.jsonl`), and within a cell the records are taken in seed
 //! order, so the same records always give the same table whatever order
-//! the runs finished in.
+//! the runs finished in, and however many processes wrote them.
 
 use std::collections::HashMap;
-use std::path::Path;
-
-use serde::{Deserialize, Serialize};
 
 use super::args::{Format, ReportArgs};
+use super::config::compat;
 use super::error::{CliError, CliResult};
 use super::output::{warn, Stdout};
-use super::records::{read_records, RecordFile};
-use super::sweep::RECORDS_FILE;
+use super::sweep::read_all;
 use crate::experiment::RunRecord;
 use crate::report::Table;
-
-/// The file that keeps the order of a directory's cells.
-pub const CELLS_FILE: &str = "cells.jsonl";
-
-/// One line of `cells.jsonl`: a cell's key and the preset it came from.
-#[derive(Serialize, Deserialize)]
-pub struct CellLine {
-    pub key: String,
-    pub preset: String,
-}
-
-/// Appends the keys of `preset`'s cells not yet in `dir/cells.jsonl`. The
-/// file only orders the table, so failing to write it is a warning.
-pub fn remember_cells(dir: &Path, preset: &str, keys: &[String]) {
-    let path = dir.join(CELLS_FILE);
-    let result = RecordFile::open::<CellLine>(&path).and_then(|(mut file, lines)| {
-        for key in keys {
-            if !lines.iter().any(|l| &l.key == key) {
-                file.append(&CellLine {
-                    key: key.clone(),
-                    preset: preset.to_string(),
-                })?;
-            }
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        warn(format!("the table's row order may vary: {e}"));
-    }
-}
+use crate::store::{read_cells, record_files, CellLine, RECORDS_DIR, RECORDS_FILE};
+use crate::Compat;
 
 /// `arithgrad report DIR`.
 pub fn report(args: &ReportArgs) -> CliResult {
-    let path = args.dir.join(RECORDS_FILE);
-    if !path.is_file() {
+    let files = record_files(&args.dir).map_err(CliError::runtime)?;
+    if files.is_empty() {
         return Err(CliError::Runtime(format!(
-            "no records in {}: {} does not exist (`arithgrad sweep --preset P --out {}` writes it)",
+            "no records in {}: neither {RECORDS_DIR}/*.jsonl nor {RECORDS_FILE} exists \
+             (`arithgrad sweep --preset P --out {}` writes them)",
             args.dir.display(),
-            path.display(),
             args.dir.display()
         )));
     }
-    let mut records: Vec<RunRecord> = read_records(&path).map_err(CliError::Runtime)?;
-    if records.is_empty() {
+    let all = read_all(&args.dir)?;
+    if all.is_empty() {
         return Err(CliError::Runtime(format!(
             "{} has no complete record yet",
-            path.display()
+            args.dir.display()
         )));
     }
-    let cells_path = args.dir.join(CELLS_FILE);
-    let order: Vec<CellLine> = if cells_path.is_file() {
-        read_records(&cells_path).unwrap_or_else(|e| {
-            warn(format!("the table's row order may vary: {e}"));
-            Vec::new()
-        })
-    } else {
+    let mode = compat(&args.compat)?;
+    let (mut records, other): (Vec<RunRecord>, Vec<RunRecord>) =
+        all.into_iter().partition(|r| r.config.compat == mode);
+    if let Some(first) = other.first() {
+        let hint = format!("`--compat {}`", first.config.compat);
+        if records.is_empty() {
+            return Err(CliError::Runtime(format!(
+                "{} has no record run with --compat {mode}; its records were run with {hint}",
+                args.dir.display()
+            )));
+        }
+        warn(format!(
+            "{} record(s) run with another --compat mode were left out (see {hint})",
+            other.len()
+        ));
+    }
+    let order = read_cells(&args.dir).unwrap_or_else(|e| {
+        warn(format!("the table's row order may vary: {e}"));
         Vec::new()
-    };
+    });
     sort_records(&mut records, &order);
     print_report(&records, args.format, &mut Stdout::new())
 }
@@ -114,5 +94,18 @@ pub fn print_report(records: &[RunRecord], format: Format, out: &mut Stdout) -> 
     if !text.is_empty() && !text.ends_with('\n') {
         out.write("\n")?;
     }
+    if table.compat_modes().contains(&Compat::Published) {
+        match format {
+            Format::Md => out.write(&format!("\n{PUBLISHED_NOTE}\n"))?,
+            Format::Latex => out.write(&format!("% {PUBLISHED_NOTE}\n"))?,
+            // A note would break the rows of CSV and JSON lines.
+            Format::Csv | Format::Json => warn(PUBLISHED_NOTE),
+        }
+    }
     Ok(())
 }
+
+/// The line under a table of `--compat published` records.
+pub const PUBLISHED_NOTE: &str = "compat: published (thresholds on the authors' R geometry, \
+     their sparsity-error likelihood, step 0 in the checkpoint search where their \
+     window reaches it; see docs/reference-differences.md)";

@@ -1,12 +1,14 @@
 //! `arithgrad sweep`, `arithgrad reproduce` and the default command: run a
-//! preset's (cell, seed) pairs on worker threads, append each record to
-//! `DIR/records.jsonl` as it finishes, and skip the pairs already there.
+//! preset's (cell, seed) pairs (or one shard of them, `--shard I/N`) on
+//! worker threads, append each record to this process's own file under
+//! `DIR/records/` as it finishes, and skip the pairs already in `DIR`.
 //!
 //! Resuming: a record is written completely or not at all (see
-//! [`RecordFile`]), so an interrupted sweep loses only the runs in flight,
-//! and rerunning the same command runs exactly the missing pairs. Each run
-//! depends only on its configuration and seed, so the records do not depend
-//! on `--jobs` or on interruptions (except their `wall_time_s`).
+//! [`crate::store`]), so an interrupted sweep loses only the runs in
+//! flight, and rerunning the same command runs exactly the missing pairs.
+//! Each run depends only on its configuration and seed, so the records do
+//! not depend on `--jobs`, on the split into shards or on interruptions
+//! (except their `wall_time_s`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,14 +19,11 @@ use super::error::{CliError, CliResult};
 use super::estimate::{Probe, SWEEP_PROBE_STEPS};
 use super::output::{thousands, warn, Stdout};
 use super::progress::{format_duration, Progress};
-use super::records::RecordFile;
-use super::report::{print_report, remember_cells};
-use super::thresholds::ThresholdCache;
-use crate::experiment::{sweep as run_jobs, Job, RunRecord};
+use super::report::print_report;
+use super::thresholds::{dir_cache, thresholds_of};
+use crate::experiment::{sweep as run_jobs, Job, RunRecord, Shard};
+use crate::store::{check_campaign, read_records, remember_cells, resume, RecordWriter, Resumed};
 use crate::task::{TaskConfig, DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED};
-
-/// The file of run records inside a sweep's directory.
-pub const RECORDS_FILE: &str = "records.jsonl";
 
 /// Where `reproduce` (and the default command) keep a preset's records
 /// unless told otherwise: `arithgrad-results/PRESET`.
@@ -36,6 +35,8 @@ pub fn default_dir(preset: &str) -> PathBuf {
 /// order, and how many runs failed.
 pub struct SweepOutcome {
     pub records: Vec<RunRecord>,
+    /// The runs of the plan (or of its shard).
+    pub runs: usize,
     pub new: usize,
     pub failed: usize,
 }
@@ -44,13 +45,22 @@ pub struct SweepOutcome {
 pub fn sweep(args: &SweepArgs) -> CliResult {
     let plan = sweep_plan(&args.preset, &args.options)?;
     let workers = workers(args.options.jobs)?;
-    let outcome = run_sweep(&plan, &args.out, workers, args.options.quiet)?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    if args.shard.is_some() {
+        // A shard is one task of a campaign: the directory must be this one's.
+        check_campaign(&args.out, plan.preset).map_err(CliError::usage)?;
+    }
+    let outcome = run_sweep(&plan, shard, &args.out, workers, args.options.quiet)?;
     let solved = outcome.records.iter().filter(|r| r.solved).count();
+    let part = match args.shard {
+        Some(s) => format!(" of shard {s}"),
+        None => String::new(),
+    };
     eprintln!(
-        "{} of {} runs in {} ({} new, {} solved); `arithgrad report {}` prints the table",
+        "{} of {} runs{part} in {} ({} new, {} solved); `arithgrad report {}` prints the table",
         outcome.records.len(),
-        plan.len(),
-        args.out.join(RECORDS_FILE).display(),
+        outcome.runs,
+        args.out.display(),
         outcome.new,
         solved,
         args.out.display()
@@ -75,6 +85,7 @@ pub fn default_command() -> CliResult {
         iterations: None,
         threshold_samples: DEFAULT_THRESHOLD_SAMPLES,
         quiet: false,
+        compat: "default".into(),
     };
     eprintln!(
         "arithgrad {}: reproducing the toy table (`arithgrad --help` lists the commands)",
@@ -88,9 +99,9 @@ fn reproduce_into(preset: &str, dir: &Path, format: Format, options: &SweepOptio
     let workers = workers(options.jobs)?;
     eprintln!(
         "records: {} (rerun the same command to resume)",
-        dir.join(RECORDS_FILE).display()
+        dir.display()
     );
-    let outcome = run_sweep(&plan, dir, workers, options.quiet)?;
+    let outcome = run_sweep(&plan, Shard::WHOLE, dir, workers, options.quiet)?;
     print_report(&outcome.records, format, &mut Stdout::new())?;
     failures(&outcome)
 }
@@ -104,76 +115,69 @@ fn failures(outcome: &SweepOutcome) -> CliResult {
     }
 }
 
-/// Runs the missing runs of `plan` on `workers` threads, appending their
-/// records to `dir/records.jsonl`.
+/// Runs the missing runs of `shard` of `plan` on `workers` threads,
+/// appending their records to this process's own shard file in `dir`.
 pub fn run_sweep(
     plan: &SweepPlan,
+    shard: Shard,
     dir: &Path,
     workers: usize,
     quiet: bool,
 ) -> CliResult<SweepOutcome> {
-    let path = dir.join(RECORDS_FILE);
-    let (mut file, existing) = RecordFile::open::<RunRecord>(&path).map_err(CliError::Runtime)?;
+    let runs = plan.shard_runs(shard);
+    let existing = read_all(dir)?;
 
-    let tasks: Vec<TaskConfig> = plan.cells.iter().map(|c| c.task.clone()).collect();
-    let thresholds = ThresholdCache::open(dir).get_all(
+    // The thresholds of the cells this shard runs.
+    let mut cells_used: Vec<usize> = runs.iter().map(|&(c, _)| c).collect();
+    cells_used.sort_unstable();
+    cells_used.dedup();
+    let tasks: Vec<TaskConfig> = cells_used
+        .iter()
+        .map(|&c| plan.cells[c].task.clone())
+        .collect();
+    let found_thresholds = thresholds_of(
+        &mut dir_cache(dir).with_compat(plan.compat),
         &tasks,
         plan.threshold_samples,
         DEFAULT_THRESHOLD_SEED,
         workers,
     )?;
-    let keys: Vec<String> = plan.cells.iter().map(|c| c.key()).collect();
-    remember_cells(dir, plan.preset, &keys);
-    let cell_of: HashMap<&str, usize> = keys
+    let threshold_of: HashMap<usize, f64> = cells_used
         .iter()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
+        .zip(&found_thresholds)
+        .map(|(&c, t)| (c, t.mse))
         .collect();
-
-    // The records already there that belong to this plan.
-    let mut found: HashMap<(usize, u64), RunRecord> = HashMap::new();
-    let mut other_threshold = 0;
-    for r in existing {
-        let Some(&cell) = cell_of.get(r.key.as_str()) else {
-            continue;
-        };
-        if !plan.seeds.contains(&r.seed) {
-            continue;
-        }
-        if r.threshold.to_bits() != thresholds[cell].mse.to_bits() {
-            other_threshold += 1;
-        }
-        found.entry((cell, r.seed)).or_insert(r);
+    if let Err(e) = remember_cells(dir, plan) {
+        warn(format!("the table's row order may vary: {e}"));
     }
+
+    let Resumed { mut found, missing } = resume(existing, plan, &runs);
+    let other_threshold = found
+        .iter()
+        .filter(|((cell, _), r)| r.threshold.to_bits() != threshold_of[cell].to_bits())
+        .count();
     if other_threshold > 0 {
         warn(format!(
             "{other_threshold} record(s) in {} were judged against another threshold than this \
              sweep's ({} samples); they are kept as they are",
-            path.display(),
+            dir.display(),
             thousands(plan.threshold_samples as u64)
         ));
     }
-
-    // Every (cell, seed) pair in plan order, and the jobs of the missing ones.
-    let order: Vec<(usize, u64)> = plan.runs().collect();
-    let mut jobs: Vec<Job> = Vec::new();
-    let mut job_slot: Vec<(usize, u64)> = Vec::new();
-    for &(cell, seed) in &order {
-        if !found.contains_key(&(cell, seed)) {
-            jobs.push(Job {
-                config: plan.cells[cell].clone(),
-                seed,
-                threshold: thresholds[cell].mse,
-            });
-            job_slot.push((cell, seed));
-        }
-    }
+    let jobs: Vec<Job> = missing
+        .iter()
+        .map(|&(cell, seed)| Job {
+            config: plan.cells[cell].clone(),
+            seed,
+            threshold: threshold_of[&cell],
+        })
+        .collect();
     if !found.is_empty() {
         eprintln!(
             "resuming: {} of {} runs already in {}",
             found.len(),
-            plan.len(),
-            path.display()
+            runs.len(),
+            dir.display()
         );
     }
     if !quiet && !jobs.is_empty() {
@@ -192,19 +196,20 @@ pub fn run_sweep(
         );
     }
 
+    let mut writer = RecordWriter::new(dir);
     let mut progress = Progress::new(jobs.len(), !quiet);
     let mut new = 0;
     let mut failed = 0;
     run_jobs(&jobs, workers, |i, result| match result {
         Ok(record) => {
             progress.finish_run(record.solved);
-            if let Err(e) = file.append(&record) {
+            if let Err(e) = writer.append(&record) {
                 failed += 1;
                 progress.message(&format!("error: record not saved: {e}"));
             } else {
                 new += 1;
             }
-            found.insert(job_slot[i], record);
+            found.insert(missing[i], record);
         }
         Err(e) => {
             failed += 1;
@@ -218,10 +223,21 @@ pub fn run_sweep(
     });
     progress.close();
 
-    let records = order.iter().filter_map(|slot| found.remove(slot)).collect();
+    let records = runs.iter().filter_map(|slot| found.remove(slot)).collect();
     Ok(SweepOutcome {
         records,
+        runs: runs.len(),
         new,
         failed,
     })
+}
+
+/// Every record of `dir`, merged (see [`crate::store::read_records`]),
+/// printing what was skipped.
+pub fn read_all(dir: &Path) -> CliResult<Vec<RunRecord>> {
+    let set = read_records::<RunRecord>(dir).map_err(CliError::runtime)?;
+    for w in set.warnings() {
+        warn(w);
+    }
+    Ok(set.records)
 }

@@ -3,11 +3,12 @@
 use serde::Serialize;
 
 use super::args::ThresholdArgs;
-use super::config::{check_threshold_samples, task_config};
+use super::config::{check_compat_geometry, check_threshold_samples, compat, task_config};
 use super::error::CliResult;
 use super::output::{sci, thousands, Stdout};
-use super::thresholds::ThresholdCache;
-use crate::task::{threshold_cache_key, TaskConfig};
+use super::thresholds::{thresholds_of, user_cache};
+use crate::task::{threshold_cache_key_with, TaskConfig};
+use crate::Compat;
 
 /// The JSON line of `threshold --json`.
 #[derive(Serialize)]
@@ -23,6 +24,8 @@ pub struct ThresholdLine<'a> {
     pub seed: u64,
     /// Every task parameter.
     pub task: &'a TaskConfig,
+    /// `default`, or `published` for the authors' R geometry.
+    pub compat: Compat,
     /// The cache key: names everything the threshold depends on.
     pub key: String,
 }
@@ -30,7 +33,15 @@ pub struct ThresholdLine<'a> {
 pub fn threshold(args: &ThresholdArgs) -> CliResult {
     let task = task_config(&args.op, &args.task)?;
     check_threshold_samples(args.samples)?;
-    let t = ThresholdCache::user().get(&task, args.samples, args.seed)?;
+    let mode = compat(&args.compat)?;
+    check_compat_geometry(&task, mode)?;
+    let t = thresholds_of(
+        &mut user_cache().with_compat(mode),
+        std::slice::from_ref(&task),
+        args.samples,
+        args.seed,
+        1,
+    )?[0];
     let mut out = Stdout::new();
     if args.json {
         out.json_line(&ThresholdLine {
@@ -40,11 +51,17 @@ pub fn threshold(args: &ThresholdArgs) -> CliResult {
             samples: t.samples,
             seed: t.seed,
             task: &task,
-            key: threshold_cache_key(&task, args.samples, args.seed),
+            compat: mode,
+            key: threshold_cache_key_with(&task, args.samples, args.seed, mode),
         })
     } else {
+        let geometry = if mode.is_published() {
+            ", on the published R geometry"
+        } else {
+            ""
+        };
         out.line(format!(
-            "threshold of {task}: {} (standard error {}, {} samples, seed {})",
+            "threshold of {task}: {} (standard error {}, {} samples, seed {}{geometry})",
             sci(t.mse),
             sci(t.standard_error),
             thousands(t.samples as u64),

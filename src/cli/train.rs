@@ -5,7 +5,7 @@ use super::config::run_config;
 use super::error::{CliError, CliResult};
 use super::output::{sci, thousands, Stdout};
 use super::progress::format_duration;
-use super::thresholds::ThresholdCache;
+use super::thresholds::{thresholds_of, user_cache};
 use crate::experiment::{run, RunRecord};
 use crate::task::DEFAULT_THRESHOLD_SEED;
 
@@ -14,8 +14,13 @@ const WEIGHT_DECIMALS: usize = 3;
 
 pub fn train(args: &TrainArgs) -> CliResult {
     let config = run_config(args)?;
-    let threshold =
-        ThresholdCache::user().get(&config.task, args.threshold_samples, DEFAULT_THRESHOLD_SEED)?;
+    let threshold = thresholds_of(
+        &mut user_cache().with_compat(config.compat),
+        std::slice::from_ref(&config.task),
+        args.threshold_samples,
+        DEFAULT_THRESHOLD_SEED,
+        1,
+    )?[0];
     eprintln!(
         "training {} on {} with seed {} for {} iterations",
         config.model,
@@ -46,6 +51,12 @@ pub fn summary(r: &RunRecord) -> Vec<String> {
         format!("iterations      {}", thousands(c.iterations)),
         format!("threshold       {}", sci(r.threshold)),
     ];
+    if c.compat.is_published() {
+        lines.push(
+            "compat          published (the authors' R threshold geometry and checkpoint search)"
+                .to_string(),
+        );
+    }
     let solved = match (r.solved, r.solved_at) {
         (true, Some(at)) => format!("yes, first below the threshold at step {}", thousands(at)),
         (true, None) => "yes".to_string(),
@@ -55,7 +66,7 @@ pub fn summary(r: &RunRecord) -> Vec<String> {
     if r.diverged {
         let at = r.curve.last().map_or(0, |p| p.step);
         lines.push(format!(
-            "diverged        at step {} (NaN or infinite loss or weights; the run stopped)",
+            "diverged        at step {} (NaN or infinite gradient or weights; the run stopped)",
             thousands(at)
         ));
     }
@@ -70,7 +81,12 @@ pub fn summary(r: &RunRecord) -> Vec<String> {
             lines.push(format!("sparsity error  {}", sci(j.sparsity_error)));
             for (layer, gate) in r.gates.iter().enumerate() {
                 if let Some(g) = gate {
-                    lines.push(format!("gate layer {}    {g:.3} (mean)", layer + 1));
+                    let test = r.gates_test[layer]
+                        .map_or(String::new(), |t| format!("; {t:.3} on test rows"));
+                    lines.push(format!(
+                        "gate layer {}    {g:.3} (mean on the training batch{test})",
+                        layer + 1
+                    ));
                 }
             }
             lines.push(format!(

@@ -8,13 +8,15 @@
 
 pub mod bench;
 mod config;
+mod plan;
 mod presets;
 mod record;
 mod sweep;
 mod train;
 
-pub use config::{Precision, RunConfig};
+pub use config::{Precision, RunConfig, DEFAULT_CHECKPOINT_WINDOW};
+pub use plan::{model_cost_factor, run_cost, split_by_cost, Shard, SweepPlan};
 pub use presets::{preset, Preset, PRESET_NAMES};
-pub use record::{judge, run, EvalPoint, Judged, RunRecord};
+pub use record::{judge, judge_with, run, CheckpointSearch, EvalPoint, Judged, RunRecord};
 pub use sweep::{sweep, Job};
 pub use train::Trainer;

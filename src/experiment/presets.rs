@@ -3,12 +3,23 @@
 //! A preset is a list of cells (one [`RunConfig`] each) and a seed range;
 //! its sweep runs every cell with every seed. Seeds are 0..100 for tables
 //! and 0..50 for parameter sweeps, as in the paper.
+//!
+//! The cells follow the authors' batch scripts (`lfs_batch_jobs/` of their
+//! `stable-nalu` repository) and export scripts (`export/*.r`): each cell
+//! carries its own iteration count and checkpoint window (input-size trains
+//! 5,000,000 iterations up to n = 100, 10,000,000 for 125..200 and
+//! 15,000,000 for 225..300, and searches the judged checkpoint in the last
+//! 15,000,000 iterations); the input-size, overlap and subset sweeps include
+//! the gated NAU/NMU; the ablation's "no W-clamp" leaves both layers
+//! unprojected. docs/reference-differences.md lists every such choice.
 
 use std::ops::Range as Span;
 
 use crate::error::{Error, Result};
 use crate::task::{Operation, Range, TaskConfig};
 use crate::units::{ModelKind, ModelSpec, NaluSharing, NmuConstraint, UnitKind};
+
+use super::config::DEFAULT_CHECKPOINT_WINDOW;
 
 use super::RunConfig;
 
@@ -62,20 +73,60 @@ const MUL_MODELS: [ModelKind; 5] = [
     ModelKind::Nalu,
 ];
 
-fn cell(model: ModelSpec, task: TaskConfig) -> RunConfig {
-    RunConfig::new(model, task)
+/// The multiplication models of the input-size, overlap and subset sweeps:
+/// the parameter-sweep models and the gated NAU/NMU, which the reference's
+/// batch scripts for these three experiments also run.
+const MUL_MODELS_AND_GATED: [ModelKind; 6] = [
+    ModelKind::Nmu,
+    ModelKind::NacMulNmu,
+    ModelKind::NacMulSigma,
+    ModelKind::NacMul,
+    ModelKind::Nalu,
+    ModelKind::GatedNauNmu,
+];
+
+/// The reference's checkpoint window for the input-size experiment
+/// (`best.range = 15000` evaluations in its export script, one every 1,000
+/// iterations).
+pub const INPUT_SIZE_CHECKPOINT_WINDOW: u64 = 15_000_000;
+
+/// The input sizes of the input-size experiment.
+pub const INPUT_SIZES: [usize; 14] = [
+    4, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300,
+];
+
+/// The iterations the reference trains input size `n` for
+/// (`lfs_batch_jobs/function_task_static_mul_input_size.sh`): 5,000,000 up
+/// to 100, 10,000,000 for 125 to 200, 15,000,000 beyond.
+pub fn input_size_iterations(n: usize) -> u64 {
+    match n {
+        0..=100 => 5_000_000,
+        101..=200 => 10_000_000,
+        _ => 15_000_000,
+    }
 }
 
-/// Every multiplication model of the parameter sweeps on each of `tasks`.
-fn mul_models_on(tasks: impl IntoIterator<Item = TaskConfig>) -> Vec<RunConfig> {
+fn cell(model: ModelSpec, task: TaskConfig) -> RunConfig {
+    let c = RunConfig::new(model, task);
+    debug_assert_eq!(c.checkpoint_window, DEFAULT_CHECKPOINT_WINDOW);
+    c
+}
+
+/// Every model of `models` on each of `tasks`.
+fn models_on(models: &[ModelKind], tasks: impl IntoIterator<Item = TaskConfig>) -> Vec<RunConfig> {
     tasks
         .into_iter()
         .flat_map(|task| {
-            MUL_MODELS
+            models
                 .iter()
                 .map(move |m| cell(m.spec(task.input_size, 2), task.clone()))
         })
         .collect()
+}
+
+/// Every multiplication model of the parameter sweeps on each of `tasks`.
+fn mul_models_on(tasks: impl IntoIterator<Item = TaskConfig>) -> Vec<RunConfig> {
+    models_on(&MUL_MODELS, tasks)
 }
 
 fn default_task(op: Operation) -> TaskConfig {
@@ -171,20 +222,29 @@ pub fn preset(name: &str) -> Result<Preset> {
         }
         "ablation" => Preset {
             name: "ablation",
-            description: "NMU on mul, hidden 2..10: default, no W-clamp, no regularizer, both",
+            description: "NMU on mul, hidden 2..10: default, no W-clamp (both layers), no regularizer, both",
             seeds: SWEEP_SEEDS,
             cells: (2..=10)
                 .flat_map(|h| {
+                    // The reference passes `--oob-mode regualized` to both
+                    // layers: without the W-clamp neither the NAU nor the
+                    // NMU is projected.
+                    let projected = (UnitKind::Nau, UnitKind::Nmu(NmuConstraint::Project));
+                    let unprojected = (
+                        UnitKind::NauNoWClamp,
+                        UnitKind::Nmu(NmuConstraint::ClampInForward),
+                    );
                     [
-                        (NmuConstraint::Project, true),
-                        (NmuConstraint::ClampInForward, true),
-                        (NmuConstraint::Project, false),
-                        (NmuConstraint::ClampInForward, false),
+                        (projected, true),
+                        (unprojected, true),
+                        (projected, false),
+                        (unprojected, false),
                     ]
                     .into_iter()
-                    .map(move |(constraint, regularized)| {
+                    .map(move |((layer1, layer2), regularized)| {
                         let spec = ModelSpec {
-                            layer2: UnitKind::Nmu(constraint),
+                            layer1,
+                            layer2,
                             ..ModelKind::Nmu.spec(n, h)
                         };
                         let mut c = cell(spec, default_task(Operation::Mul));
@@ -198,40 +258,50 @@ pub fn preset(name: &str) -> Result<Preset> {
         },
         "input-size" => Preset {
             name: "input-size",
-            description: "input size 4, 10, 25, 50, 75, 100, ..., 300 on mul",
+            description: "input size 4, 10, 25, ..., 300 on mul, with gated NAU/NMU (5M, 10M from 125, 15M from 225 iterations)",
             seeds: SWEEP_SEEDS,
-            cells: mul_models_on(
-                [
-                    4, 10, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275, 300,
-                ]
-                .into_iter()
-                .map(|input_size| TaskConfig {
+            cells: models_on(
+                &MUL_MODELS_AND_GATED,
+                INPUT_SIZES.into_iter().map(|input_size| TaskConfig {
                     input_size,
                     ..default_task(Operation::Mul)
                 }),
-            ),
+            )
+            .into_iter()
+            .map(|mut c| {
+                c.iterations = input_size_iterations(c.task.input_size);
+                c.checkpoint_window = INPUT_SIZE_CHECKPOINT_WINDOW;
+                c
+            })
+            .collect(),
         },
         "overlap" => Preset {
             name: "overlap",
-            description: "overlap ratio 0, 0.1, 0.25, 0.5, 0.75, 1 on mul",
+            description: "overlap ratio 0, 0.1, 0.25, 0.5, 0.75, 1 on mul, with gated NAU/NMU",
             seeds: SWEEP_SEEDS,
-            cells: mul_models_on([0.0, 0.1, 0.25, 0.5, 0.75, 1.0].into_iter().map(
-                |overlap_ratio| TaskConfig {
-                    overlap_ratio,
-                    ..default_task(Operation::Mul)
-                },
-            )),
+            cells: models_on(
+                &MUL_MODELS_AND_GATED,
+                [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
+                    .into_iter()
+                    .map(|overlap_ratio| TaskConfig {
+                        overlap_ratio,
+                        ..default_task(Operation::Mul)
+                    }),
+            ),
         },
         "subset" => Preset {
             name: "subset",
-            description: "subset ratio 0.05, 0.1, 0.25, 0.5 on mul",
+            description: "subset ratio 0.05, 0.1, 0.25, 0.5 on mul, with gated NAU/NMU",
             seeds: SWEEP_SEEDS,
-            cells: mul_models_on([0.05, 0.1, 0.25, 0.5].into_iter().map(|subset_ratio| {
-                TaskConfig {
-                    subset_ratio,
-                    ..default_task(Operation::Mul)
-                }
-            })),
+            cells: models_on(
+                &MUL_MODELS_AND_GATED,
+                [0.05, 0.1, 0.25, 0.5]
+                    .into_iter()
+                    .map(|subset_ratio| TaskConfig {
+                        subset_ratio,
+                        ..default_task(Operation::Mul)
+                    }),
+            ),
         },
         "regularizer" => {
             let lambdas = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0];
@@ -317,6 +387,106 @@ mod tests {
         assert_eq!(preset("regularizer").unwrap().cells.len(), 18);
         assert_eq!(preset("hidden-size").unwrap().seeds, 0..50);
         assert_eq!(preset("main-table").unwrap().cells[0].iterations, 5_000_000);
+    }
+
+    /// lfs_batch_jobs/function_task_static_mul_input_size.sh: `max_miters`
+    /// 5 5 5 5 5 5 10 10 10 10 15 15 15 15 (millions) for input sizes
+    /// 4 10 25 50 75 100 125 150 175 200 225 250 275 300;
+    /// export/function_task_static_mul_input_size.r: `best.range = 15000`.
+    #[test]
+    fn input_size_cells_carry_the_reference_iterations_and_window() {
+        let reference: [(usize, u64); 14] = [
+            (4, 5),
+            (10, 5),
+            (25, 5),
+            (50, 5),
+            (75, 5),
+            (100, 5),
+            (125, 10),
+            (150, 10),
+            (175, 10),
+            (200, 10),
+            (225, 15),
+            (250, 15),
+            (275, 15),
+            (300, 15),
+        ];
+        let p = preset("input-size").unwrap();
+        assert_eq!(p.cells.len(), reference.len() * 6);
+        for c in &p.cells {
+            let (_, millions) = reference
+                .iter()
+                .find(|(n, _)| *n == c.task.input_size)
+                .unwrap_or_else(|| panic!("unexpected input size {}", c.task.input_size));
+            assert_eq!(
+                c.iterations,
+                millions * 1_000_000,
+                "n = {}",
+                c.task.input_size
+            );
+            assert_eq!(c.checkpoint_window, 15_000_000);
+        }
+        for (n, _) in reference {
+            assert_eq!(
+                p.cells.iter().filter(|c| c.task.input_size == n).count(),
+                6,
+                "n = {n}"
+            );
+        }
+        // Every other preset keeps the reference's 5,000-evaluation window.
+        for name in PRESET_NAMES.iter().filter(|&&n| n != "input-size") {
+            for c in preset(name).unwrap().cells {
+                assert_eq!(c.checkpoint_window, 5_000_000, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn gated_series_is_in_input_size_overlap_and_subset() {
+        for (name, tasks) in [("input-size", 14), ("overlap", 6), ("subset", 4)] {
+            let p = preset(name).unwrap();
+            let gated: Vec<_> = p
+                .cells
+                .iter()
+                .filter(|c| c.model.preset() == Some(ModelKind::GatedNauNmu))
+                .collect();
+            assert_eq!(gated.len(), tasks, "{name}");
+            for c in gated {
+                assert_eq!(
+                    (c.model.layer1, c.model.layer2),
+                    (UnitKind::GatedNauNmu, UnitKind::GatedNauNmu),
+                    "{name}"
+                );
+                assert_eq!(c.model.inputs, c.task.input_size);
+            }
+        }
+    }
+
+    #[test]
+    fn ablation_no_clamp_cells_leave_both_layers_unprojected() {
+        let p = preset("ablation").unwrap();
+        let no_clamp: Vec<_> = p
+            .cells
+            .iter()
+            .filter(|c| c.model.layer2 == UnitKind::Nmu(NmuConstraint::ClampInForward))
+            .collect();
+        assert_eq!(no_clamp.len(), 18);
+        for c in &no_clamp {
+            assert_eq!(c.model.layer1, UnitKind::NauNoWClamp);
+        }
+        // The other half is the projected default, with and without the
+        // regularizer.
+        for c in p.cells.iter().filter(|c| c.model.layer1 == UnitKind::Nau) {
+            assert_eq!(c.model.layer2, UnitKind::Nmu(NmuConstraint::Project));
+        }
+        // And the units really do not project: a weight outside the bounds
+        // stays there.
+        for c in no_clamp.iter().take(1) {
+            let mut m = crate::units::Model::<f64>::from_seed(c.model, 0).unwrap();
+            m.params_mut().values_mut().fill(1.5);
+            m.project().unwrap();
+            assert!(m.params().values().iter().all(|&w| w == 1.5));
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::error::Result;
 use crate::tensor::Element;
 use crate::units::SavedModel;
+use crate::Compat;
 
 use super::{Precision, RunConfig, Trainer};
 
@@ -32,8 +33,9 @@ pub struct EvalPoint {
     pub sparsity_error: f64,
 }
 
-/// The judged checkpoint: the evaluation with the lowest validation MSE,
-/// step 0 excluded, with the weights the model had then.
+/// The judged checkpoint: the evaluation with the lowest validation MSE
+/// among those [`CheckpointSearch`] admits, with the weights the model had
+/// then.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Judged {
     pub step: u64,
@@ -69,11 +71,18 @@ pub struct RunRecord {
     pub solved_at: Option<u64>,
     /// Sparsity error at the judged checkpoint; solved runs only.
     pub sparsity_error: Option<f64>,
-    /// The run produced a NaN or infinite loss or weights and was stopped.
+    /// A gradient or a parameter became NaN or infinite and the run was
+    /// stopped (a loss value that overflows alone does not count).
     pub diverged: bool,
-    /// Mean gate value of each layer at the judged checkpoint on the first
-    /// 1000 test rows (`None` for layers without a gate).
+    /// Mean gate value of each layer at the judged checkpoint on the
+    /// training batch of that step (interpolation range), the quantity the
+    /// reference logs (`None` for layers without a gate).
     pub gates: [Option<f64>; 2],
+    /// Mean gate value of each layer at the judged checkpoint on the first
+    /// 1000 test rows (extrapolation range; gates there sit closer to 0 or
+    /// 1). Empty in records written before version 0.3.0.
+    #[serde(default)]
+    pub gates_test: [Option<f64>; 2],
     /// Wall-clock seconds of training and evaluation.
     pub wall_time_s: f64,
     /// The crate version that produced the record.
@@ -91,14 +100,82 @@ impl RunRecord {
     }
 }
 
+/// Which evaluations may be the judged checkpoint.
+///
+/// An evaluation at step `s` is a candidate when it lies in the window of
+/// the last `window` iterations of the run (`s > iterations - window`), as
+/// in the reference's export scripts (which keep the last `best.range`
+/// evaluations). Step 0 is excluded by default (the paper judges a trained
+/// model); with [`Compat::Published`] it is a candidate whenever the window
+/// reaches back to it, as in those scripts (the toy and the input-size
+/// experiments, whose windows are longer than their runs).
+///
+/// ```
+/// use arithgrad::experiment::CheckpointSearch;
+/// use arithgrad::Compat;
+/// let toy = CheckpointSearch { iterations: 200_000, window: 5_000_000, compat: Compat::Default };
+/// assert!(!toy.admits(0) && toy.admits(1000));
+/// let published = CheckpointSearch { compat: Compat::Published, ..toy };
+/// assert!(published.admits(0));
+/// let long = CheckpointSearch { iterations: 15_000_000, window: 15_000_000, compat: Compat::Published };
+/// assert!(!long.admits(0) && long.admits(1000));
+/// let tail = CheckpointSearch { iterations: 10_000, window: 5_000, compat: Compat::Default };
+/// assert!(!tail.admits(5_000) && tail.admits(6_000));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckpointSearch {
+    /// The run's planned iterations (the end the window is counted from).
+    pub iterations: u64,
+    /// The window, in iterations.
+    pub window: u64,
+    /// Whether step 0 may be a candidate (see above).
+    pub compat: Compat,
+}
+
+impl CheckpointSearch {
+    /// The search of a run of `config`.
+    pub fn of(config: &RunConfig) -> CheckpointSearch {
+        CheckpointSearch {
+            iterations: config.iterations,
+            window: config.checkpoint_window,
+            compat: config.compat,
+        }
+    }
+
+    /// Every evaluation after step 0.
+    pub fn whole_run() -> CheckpointSearch {
+        CheckpointSearch {
+            iterations: 0,
+            window: u64::MAX,
+            compat: Compat::Default,
+        }
+    }
+
+    /// Whether the evaluation at `step` is a candidate.
+    pub fn admits(&self, step: u64) -> bool {
+        let in_window = u128::from(step) + u128::from(self.window) > u128::from(self.iterations);
+        in_window && (step > 0 || self.compat.is_published())
+    }
+}
+
 /// Applies the success criterion to a curve: the judged checkpoint index
 /// (lowest finite validation MSE, step 0 excluded, first on ties), whether
 /// its test MSE is below `threshold`, and the first step (after 0) whose
-/// test MSE is below it.
+/// test MSE is below it. [`judge_with`] with [`CheckpointSearch::whole_run`].
 pub fn judge(curve: &[EvalPoint], threshold: f64) -> (Option<usize>, bool, Option<u64>) {
+    judge_with(curve, threshold, CheckpointSearch::whole_run())
+}
+
+/// [`judge`] with the judged checkpoint searched among the evaluations that
+/// `search` admits.
+pub fn judge_with(
+    curve: &[EvalPoint],
+    threshold: f64,
+    search: CheckpointSearch,
+) -> (Option<usize>, bool, Option<u64>) {
     let mut best: Option<usize> = None;
     for (i, p) in curve.iter().enumerate() {
-        if p.step == 0 || !p.valid_mse.is_finite() {
+        if !search.admits(p.step) || !p.valid_mse.is_finite() {
             continue;
         }
         if best.is_none_or(|b| p.valid_mse < curve[b].valid_mse) {
@@ -119,9 +196,12 @@ pub fn judge(curve: &[EvalPoint], threshold: f64) -> (Option<usize>, bool, Optio
 
 /// Trains one run to the end and judges it against `threshold`.
 ///
-/// Divergence is an outcome, not an error: the run stops at the first
-/// evaluation whose loss or weights are not finite and is recorded as not
-/// solved. Errors are reserved for configurations that cannot run.
+/// Divergence is an outcome, not an error: the run stops after the first
+/// step that leaves a non-finite gradient or parameter (evaluating once
+/// more, so the curve shows it) and is recorded as diverged and not
+/// solved. A training loss that overflows while the gradient stays finite
+/// is not divergence: the run trains on, as the reference does. Errors are
+/// reserved for configurations that cannot run.
 pub fn run(config: &RunConfig, seed: u64, threshold: f64) -> Result<RunRecord> {
     match config.precision {
         Precision::F32 => run_typed::<f32>(config, seed, threshold),
@@ -142,9 +222,10 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     // a run has more evaluations than this.
     let evaluations = config.iterations / config.eval_every + 2;
     let mut curve = Vec::with_capacity(evaluations.min(1 << 16) as usize);
-    let mut best: Option<(f64, Vec<T>)> = None;
-    let mut diverged = false;
-    let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<bool> {
+    let search = CheckpointSearch::of(config);
+    // The best candidate so far: validation MSE, weights, training-batch gates.
+    let mut best: Option<(f64, Vec<T>, [Option<f64>; 2])> = None;
+    let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<()> {
         let p = EvalPoint {
             step: trainer.steps_done(),
             valid_mse: trainer.evaluate(&valid)?,
@@ -152,45 +233,40 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
             sparsity_error: trainer.model().sparsity_error()?,
         };
         curve.push(p);
-        if p.step > 0
+        if search.admits(p.step)
             && p.valid_mse.is_finite()
-            && best.as_ref().is_none_or(|(v, _)| p.valid_mse < *v)
+            && best.as_ref().is_none_or(|(v, _, _)| p.valid_mse < *v)
         {
+            let gates = trainer.training_gate_means()?;
             let values = trainer.model().params().values();
             match &mut best {
-                Some((v, w)) => {
+                Some((v, w, g)) => {
                     *v = p.valid_mse;
                     w.copy_from_slice(values);
+                    *g = gates;
                 }
-                None => best = Some((p.valid_mse, values.to_vec())),
+                None => best = Some((p.valid_mse, values.to_vec(), gates)),
             }
         }
-        let finite = trainer
-            .model()
-            .params()
-            .values()
-            .iter()
-            .all(|w| w.is_finite());
-        Ok(finite && p.valid_mse.is_finite())
+        Ok(())
     };
     evaluate(&mut trainer, &mut curve)?;
-    let mut loss_finite = true;
     while trainer.steps_done() < config.iterations {
-        let loss = trainer.step()?;
-        loss_finite &= loss.is_finite();
+        trainer.step()?;
         let t = trainer.steps_done();
-        if t % config.eval_every == 0 || t == config.iterations {
-            let healthy = evaluate(&mut trainer, &mut curve)?;
-            if !healthy || !loss_finite {
-                diverged = true;
+        if t % config.eval_every == 0 || t == config.iterations || trainer.diverged() {
+            evaluate(&mut trainer, &mut curve)?;
+            if trainer.diverged() {
                 break;
             }
         }
     }
-    let (judged_index, solved, solved_at) = judge(&curve, threshold);
+    let diverged = trainer.diverged();
+    let (judged_index, solved, solved_at) = judge_with(&curve, threshold, search);
     let mut gates = [None, None];
+    let mut gates_test = [None, None];
     let judged = match (judged_index, best) {
-        (Some(i), Some((_, weights))) => {
+        (Some(i), Some((_, weights, training_gates))) => {
             let p = curve[i];
             trainer
                 .model_mut()
@@ -202,7 +278,8 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
                 crate::tensor::Shape::matrix(sample_rows, test.cols),
                 &test.x[..sample_rows * test.cols],
             )?;
-            gates = trainer.model().gate_means(&x)?;
+            gates_test = trainer.model().gate_means(&x)?;
+            gates = training_gates;
             Some(Judged {
                 step: p.step,
                 valid_mse: p.valid_mse,
@@ -230,6 +307,7 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
         sparsity_error,
         diverged,
         gates,
+        gates_test,
         wall_time_s: start.elapsed().as_secs_f64(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     })
@@ -278,6 +356,40 @@ mod tests {
         // Step 1000 has a test MSE below the threshold: solved-at looks at
         // the test MSE alone, as in the paper.
         assert_eq!(at, Some(1000));
+    }
+
+    #[test]
+    fn published_search_includes_step_zero_where_the_window_reaches_it() {
+        // The untrained model has the lowest validation MSE.
+        let curve = [p(0, 0.1, 0.5), p(1000, 0.4, 2.0), p(2000, 0.3, 2.0)];
+        let toy = CheckpointSearch {
+            iterations: 2000,
+            window: 5_000_000,
+            compat: Compat::Default,
+        };
+        assert_eq!(judge_with(&curve, 1.0, toy), (Some(2), false, None));
+        let published = CheckpointSearch {
+            compat: Compat::Published,
+            ..toy
+        };
+        assert_eq!(judge_with(&curve, 1.0, published).0, Some(0));
+        assert!(judge_with(&curve, 1.0, published).1);
+        // A window that ends before step 0 (the 15M input sizes, the 5M
+        // experiments): step 0 stays out in both modes.
+        let short = CheckpointSearch {
+            window: 2000,
+            ..published
+        };
+        assert_eq!(judge_with(&curve, 1.0, short).0, Some(2));
+        // A window shorter than the run searches its tail only.
+        let tail = CheckpointSearch {
+            window: 1000,
+            ..toy
+        };
+        assert_eq!(judge_with(&curve, 1.0, tail).0, Some(2));
+        let curve = [p(0, 0.1, 0.5), p(1000, 0.2, 0.5), p(2000, 0.3, 2.0)];
+        assert_eq!(judge_with(&curve, 1.0, tail).0, Some(2));
+        assert_eq!(judge_with(&curve, 1.0, toy).0, Some(1));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub struct Trainer<T: Element> {
     batch_rng: LaneRng,
     targets: Vec<T>,
     steps_done: u64,
+    diverged: bool,
 }
 
 impl<T: Element> Trainer<T> {
@@ -50,6 +51,7 @@ impl<T: Element> Trainer<T> {
             eval_tape: Tape::new(),
             targets: vec![T::zero(); config.batch_size],
             steps_done: 0,
+            diverged: false,
         })
     }
 
@@ -73,10 +75,39 @@ impl<T: Element> Trainer<T> {
         self.steps_done
     }
 
+    /// Whether a step so far produced a non-finite gradient or left a
+    /// non-finite parameter: the reference's notion of a diverged run. A
+    /// loss value that overflows on its own (an `f32` squared error above
+    /// `f32::MAX` while the gradient stays finite) does not count: PyTorch
+    /// trains on through it, and so does this trainer.
+    pub fn diverged(&self) -> bool {
+        self.diverged
+    }
+
+    /// The mean gate of each layer (`None` for layers without one) on the
+    /// training batch the next [`Trainer::step`] will draw, with the
+    /// current weights: the quantity the reference logs for the gating
+    /// experiment at an evaluation step (its training forward pass of that
+    /// iteration). Draws from a copy of the batch stream, so training is
+    /// unchanged.
+    pub fn training_gate_means(&self) -> Result<[Option<f64>; 2]> {
+        if !self.model.spec().layer1.has_gate() && !self.model.spec().layer2.has_gate() {
+            return Ok([None, None]);
+        }
+        let (b, n) = (self.config.batch_size, self.task.input_size());
+        let mut rng = self.batch_rng.clone();
+        let mut x = vec![T::zero(); b * n];
+        let mut targets = vec![T::zero(); b];
+        self.task.fill_batch(&mut rng, &mut x, &mut targets)?;
+        let x = crate::tensor::Tensor::from_vec(Shape::matrix(b, n), x)?;
+        self.model.gate_means(&x)
+    }
+
     /// One training step at iteration `t = steps_done()`: a fresh batch,
     /// forward, `MSE + lambda(t) * R`, backward, Adam, projection. Returns
-    /// the loss (NaN or infinite if the run has diverged; that is not an
-    /// error).
+    /// the loss (NaN or infinite if the run has diverged or the loss value
+    /// alone overflowed; neither is an error). A non-finite gradient or
+    /// parameter sets [`Trainer::diverged`].
     pub fn step(&mut self) -> Result<T> {
         let t = self.steps_done;
         let (b, n) = (self.config.batch_size, self.task.input_size());
@@ -106,8 +137,11 @@ impl<T: Element> Trainer<T> {
         let params = self.model.params_mut();
         params.zero_grad();
         tape.accumulate_grads(params)?;
+        let grads_finite = params.grads().iter().all(|g| g.is_finite());
         self.adam.step(params)?;
         self.model.project()?;
+        let values_finite = self.model.params().values().iter().all(|w| w.is_finite());
+        self.diverged |= !(grads_finite && values_finite);
         self.steps_done += 1;
         tape.item(loss)
     }

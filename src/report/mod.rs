@@ -37,6 +37,7 @@
 //!     sparsity_error: solved.then_some(0.001 * (seed + 1) as f64),
 //!     diverged: false,
 //!     gates: [None, None],
+//!     gates_test: [None, None],
 //!     wall_time_s: 0.0,
 //!     version: "0.2.0".into(),
 //! };

@@ -44,7 +44,9 @@ pub struct Table {
 
 impl Table {
     /// Groups `records` into cells by their `key` ([`RunConfig::key`]) and
-    /// summarises each with [`CellSummary::from_outcomes`] (95% intervals).
+    /// summarises each with [`CellSummary::from_outcomes_with`] (95%
+    /// intervals; the sparsity-error fit of the cell's compat mode, which is
+    /// part of the key).
     ///
     /// - Records with the same key and seed are the same run: only the
     ///   first is used ([`Table::duplicates`] counts the others).
@@ -111,6 +113,18 @@ impl Table {
     pub fn duplicates(&self) -> usize {
         self.duplicates
     }
+
+    /// The compat modes of the cells, each once, in order of appearance
+    /// (empty for an empty table).
+    pub fn compat_modes(&self) -> Vec<crate::Compat> {
+        let mut modes = Vec::new();
+        for c in &self.cells {
+            if !modes.contains(&c.config.compat) {
+                modes.push(c.config.compat);
+            }
+        }
+        modes
+    }
 }
 
 /// Summarises the (non-empty) runs of one cell.
@@ -123,7 +137,13 @@ fn summarise(key: &str, runs: &[&RunRecord], setting: String) -> Result<Cell> {
             sparsity_error: r.sparsity_error,
         })
         .collect();
-    let summary = CellSummary::from_outcomes(&outcomes).map_err(|e| {
+    // The sparsity-error fit follows the mode the runs were made in.
+    let summary = CellSummary::from_outcomes_with(
+        &outcomes,
+        CellSummary::DEFAULT_CONFIDENCE,
+        runs[0].config.compat,
+    )
+    .map_err(|e| {
         Error::invalid(
             "run records",
             format!("cell `{key}` cannot be summarised: {e}"),

@@ -31,6 +31,19 @@
 //! [`BETA_CLAMP_EPS`] inside (to `1e-16` or `0.5 - 1e-16`); the method then
 //! reports how many were moved. If all values are equal (e.g. all 0) there is
 //! no beta fit and a Student-t interval is used instead.
+//!
+//! # The published computation
+//!
+//! The authors' R script (`export/_compute_summary.r`, `compute.beta.stat`)
+//! parametrises `alpha = 2 mu v`, `beta = (1 - 2 mu) v` but evaluates the
+//! density at `x` rather than at `2x`, and clips every value into
+//! `[1e-16, 0.5 - 1e-16]` (values above 0.5 included) instead of falling
+//! back. Its `mu` is therefore half the mean of a beta distribution fitted
+//! to `x` itself on `(0, 1)`: about half the sparsity error's mean.
+//! [`beta_mean_with`] and [`fit_beta_with`] with [`Compat::Published`] do
+//! the same (the per-value clipping of the log-density to `±1e6` in that
+//! script is not reproduced: it only matters for values within about
+//! `e^-1e6` of a boundary, which doubles cannot hold).
 
 use super::normal::chi_square_1_quantile;
 use super::root::{brent, expand_bracket};
@@ -44,6 +57,7 @@ use super::{
     IntervalMethod,
 };
 use crate::error::{Error, Result};
+use crate::Compat;
 
 /// Values within this distance of 0 or 0.5 are moved this far inside the
 /// interval (the paper's choice: `pmin(0.5 - 1e-16, pmax(1e-16, x))`).
@@ -86,7 +100,9 @@ fn mean_from_logit(t: f64) -> (f64, f64) {
 /// The scaled values and what the fit needs from them.
 struct Sample {
     n: f64,
-    /// `y = 2x` in `(0, 1)` and `1 - y`.
+    /// `y/x`: 2 for the correct likelihood, 1 for the published one.
+    scale: f64,
+    /// `y = 2x` (or `x` for the published likelihood) in `(0, 1)` and `1 - y`.
     y: Vec<f64>,
     y_complement: Vec<f64>,
     /// `mean(ln y - ln(1 - y))`.
@@ -106,11 +122,12 @@ struct Profile {
 
 impl Sample {
     /// Checks the values (finite, at least two) and fits the MLE.
-    fn new(values: &[f64]) -> std::result::Result<Sample, FallbackReason> {
+    fn new(values: &[f64], compat: Compat) -> std::result::Result<Sample, FallbackReason> {
         if all_equal(values) {
             return Err(FallbackReason::AllEqual);
         }
-        if values.iter().any(|&v| !(0.0..=0.5).contains(&v)) {
+        // The published script clips every value into the support instead.
+        if !compat.is_published() && values.iter().any(|&v| !(0.0..=0.5).contains(&v)) {
             return Err(FallbackReason::OutsideSupport);
         }
         let mut clamped = 0;
@@ -129,8 +146,9 @@ impl Sample {
         if spread.is_nan() || spread < MIN_RELATIVE_SPREAD * mean.min(0.5 - mean) {
             return Err(FallbackReason::TooLittleSpread);
         }
-        let y: Vec<f64> = inside.iter().map(|&v| 2.0 * v).collect();
-        let y_complement: Vec<f64> = inside.iter().map(|&v| 1.0 - 2.0 * v).collect();
+        let scale = if compat.is_published() { 1.0 } else { 2.0 };
+        let y: Vec<f64> = inside.iter().map(|&v| scale * v).collect();
+        let y_complement: Vec<f64> = inside.iter().map(|&v| 1.0 - scale * v).collect();
         let n = values.len() as f64;
         let mean_logit = y
             .iter()
@@ -140,6 +158,7 @@ impl Sample {
             / n;
         let mut sample = Sample {
             n,
+            scale,
             y,
             y_complement,
             mean_logit,
@@ -292,7 +311,8 @@ impl Sample {
         let (nu, nu_c) = mean_from_logit(self.t_hat);
         let phi = self.profile_max.precision;
         // ℓ/n = F + C with C = -mean(ln y) - mean(ln(1-y)) - ½ ln 2π, plus ln 2
-        // per value for the density of x = y/2.
+        // per value for the density of x = y/2 (nothing for the published
+        // likelihood, which is the density of y = x).
         let constant = -self
             .y
             .iter()
@@ -301,7 +321,7 @@ impl Sample {
             .sum::<f64>()
             / self.n
             - 0.918_938_533_204_672_8
-            + std::f64::consts::LN_2;
+            + self.scale.ln();
         BetaFit {
             n: self.n as usize,
             alpha: nu * phi,
@@ -355,6 +375,27 @@ impl Sample {
 /// assert_eq!(fit.clamped, 0);
 /// ```
 pub fn fit_beta(values: &[f64]) -> Result<BetaFit> {
+    fit_beta_with(values, Compat::Default)
+}
+
+/// [`fit_beta`] with the likelihood `compat` selects: with
+/// [`Compat::Published`], that of the authors' R script (the beta density
+/// at `x` instead of `2x`, values outside `[0, 0.5]` clipped into it; see
+/// the module documentation). `alpha` and `beta` are then the parameters of
+/// the distribution of `x` itself, `mean` is half its mean (the script's
+/// `mu`), and `log_likelihood` is `sum ln dbeta(x, alpha, beta)`.
+///
+/// ```
+/// use arithgrad::stats::{fit_beta, fit_beta_with};
+/// use arithgrad::Compat;
+/// let x = [0.01, 0.03, 0.02, 0.08, 0.05];
+/// let published = fit_beta_with(&x, Compat::Published).unwrap();
+/// assert!((published.mean - published.alpha / (published.alpha + published.beta) / 2.0).abs() < 1e-15);
+/// // About half the correct fit's mean.
+/// let own = fit_beta(&x).unwrap();
+/// assert!(published.mean < 0.6 * own.mean && published.mean > 0.4 * own.mean);
+/// ```
+pub fn fit_beta_with(values: &[f64], compat: Compat) -> Result<BetaFit> {
     check_finite("values", values)?;
     if values.len() < 2 {
         return Err(Error::invalid(
@@ -362,7 +403,7 @@ pub fn fit_beta(values: &[f64]) -> Result<BetaFit> {
             "a beta fit needs at least two values",
         ));
     }
-    Sample::new(values)
+    Sample::new(values, compat)
         .map(|sample| sample.fit())
         .map_err(|reason| Error::invalid("values", format!("no beta fit: {reason}")))
 }
@@ -389,13 +430,28 @@ pub fn fit_beta(values: &[f64]) -> Result<BetaFit> {
 /// assert!(0.0 < iv.lower && iv.lower < mean && mean < iv.upper && iv.upper < 0.5);
 /// ```
 pub fn beta_mean(values: &[f64], confidence: f64) -> Result<Estimate> {
+    beta_mean_with(values, confidence, Compat::Default)
+}
+
+/// [`beta_mean`] with the likelihood `compat` selects: with
+/// [`Compat::Published`], the authors' R computation (see the module
+/// documentation and [`fit_beta_with`]), which reports about half the mean
+/// and never falls back for values above 0.5 (it clips them).
+///
+/// ```
+/// use arithgrad::stats::{beta_mean_with, IntervalMethod};
+/// use arithgrad::Compat;
+/// let e = beta_mean_with(&[0.01, 0.03, 0.02, 0.08, 0.7], 0.95, Compat::Published).unwrap();
+/// assert_eq!(e.method, IntervalMethod::BetaProfileLikelihood { clamped: 1 });
+/// ```
+pub fn beta_mean_with(values: &[f64], confidence: f64, compat: Compat) -> Result<Estimate> {
     check_confidence(confidence)?;
     check_finite("values", values)?;
     if values.len() < 2 {
         return Ok(student_t_estimate(values, confidence, None));
     }
     let fallback = |reason| Ok(student_t_estimate(values, confidence, Some(reason)));
-    let sample = match Sample::new(values) {
+    let sample = match Sample::new(values, compat) {
         Ok(sample) => sample,
         Err(reason) => return fallback(reason),
     };
@@ -449,7 +505,7 @@ mod tests {
 
     #[test]
     fn profile_matches_a_plain_maximisation() {
-        let sample = Sample::new(&VALUES).unwrap();
+        let sample = Sample::new(&VALUES, Compat::Default).unwrap();
         let plain_max = plain_log_likelihood(&VALUES, sample.fit().alpha, sample.fit().beta);
         let t = sample.t_hat + 0.4;
         let (nu, nu_c) = mean_from_logit(t);
@@ -463,7 +519,7 @@ mod tests {
     #[test]
     fn interval_ends_sit_on_the_critical_deviance() {
         let e = beta_mean(&VALUES, 0.95).unwrap();
-        let sample = Sample::new(&VALUES).unwrap();
+        let sample = Sample::new(&VALUES, Compat::Default).unwrap();
         let iv = e.interval.unwrap();
         for end in [iv.lower, iv.upper] {
             let nu = 2.0 * end;

@@ -39,7 +39,7 @@ mod student_t;
 mod summary;
 mod wilson;
 
-pub use beta::{beta_mean, fit_beta, BetaFit, BETA_CLAMP_EPS};
+pub use beta::{beta_mean, beta_mean_with, fit_beta, fit_beta_with, BetaFit, BETA_CLAMP_EPS};
 pub use gamma::{fit_gamma, gamma_mean, GammaFit};
 pub use normal::{chi_square_1_quantile, normal_quantile};
 pub use special::{digamma, ln_gamma, trigamma};

@@ -4,8 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{beta_mean, check_confidence, check_finite, gamma_mean, wilson, Estimate};
+use super::{beta_mean_with, check_confidence, check_finite, gamma_mean, wilson, Estimate};
 use crate::error::Result;
+use crate::Compat;
 
 /// What one run (one seed) of a configuration produced.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -75,6 +76,20 @@ impl CellSummary {
     /// [`crate::Error::InvalidArgument`] if `confidence` is not in `(0, 1)` or
     /// a sparsity error is not finite.
     pub fn from_outcomes_with_confidence(outcomes: &[RunOutcome], confidence: f64) -> Result<Self> {
+        Self::from_outcomes_with(outcomes, confidence, Compat::Default)
+    }
+
+    /// Like [`CellSummary::from_outcomes_with_confidence`], with the
+    /// sparsity-error fit `compat` selects ([`beta_mean_with`]: the authors'
+    /// R likelihood with [`Compat::Published`]).
+    ///
+    /// # Errors
+    /// As [`CellSummary::from_outcomes_with_confidence`].
+    pub fn from_outcomes_with(
+        outcomes: &[RunOutcome],
+        confidence: f64,
+        compat: Compat,
+    ) -> Result<Self> {
         check_confidence(confidence)?;
         let solved_runs = || outcomes.iter().filter(|o| o.solved);
         let solved = solved_runs().count();
@@ -90,7 +105,7 @@ impl CellSummary {
             success_rate: wilson(solved, outcomes.len(), confidence)?,
             solved_at_median: median(&solved_at)?,
             solved_at_mean: gamma_mean(&solved_at, confidence)?,
-            sparsity_error_mean: beta_mean(&sparsity, confidence)?,
+            sparsity_error_mean: beta_mean_with(&sparsity, confidence, compat)?,
         })
     }
 }
@@ -139,7 +154,7 @@ pub fn median(values: &[f64]) -> Result<Option<f64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FallbackReason, IntervalMethod, NoIntervalReason};
+    use super::super::{beta_mean, FallbackReason, IntervalMethod, NoIntervalReason};
     use super::*;
 
     fn run(solved: bool, solved_at: Option<u64>, sparsity_error: Option<f64>) -> RunOutcome {

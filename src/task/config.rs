@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::{Operation, Positions, Range, STREAM_OFFSET};
 use crate::error::{Error, Result};
 use crate::random::Rng;
+use crate::Compat;
 
 /// Which inputs the two sums `a` and `b` cover.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -205,6 +206,56 @@ impl TaskConfig {
                 a: 0..subset,
                 b: subset - overlap..2 * subset - overlap,
             },
+        })
+    }
+
+    /// The positions the threshold is simulated on: the task's own
+    /// ([`TaskConfig::unshifted_positions`]) by default; with
+    /// [`Compat::Published`], those of the authors' R simulation
+    /// (`export/function_task_static_mse_expectation.r`), whose inclusive
+    /// 1-based ranges `a = 1:(1 + s)` and `b = (1 + s - o):(1 + 2s - o)`
+    /// (`s = floor(subset_ratio n)`, `o = floor(overlap_ratio s)`) hold
+    /// `s + 1` inputs each and overlap in `o + 1` (26 and 13 for the
+    /// default task, instead of 25 and 12). The toy's sums are the same in
+    /// both (the R script names them the other way round, which leaves
+    /// every squared error unchanged).
+    ///
+    /// # Errors
+    /// As [`TaskConfig::validate`]; with [`Compat::Published`] also when the
+    /// R ranges run past the last input (`2s - o + 1 > n`, where the R
+    /// script stops with "subscript out of bounds").
+    ///
+    /// ```
+    /// use arithgrad::task::TaskConfig;
+    /// use arithgrad::Compat;
+    /// let p = TaskConfig::default().threshold_positions(Compat::Published)?;
+    /// assert_eq!((p.a.clone(), p.b.clone()), (0..26, 13..39));
+    /// let d = TaskConfig::default().threshold_positions(Compat::Default)?;
+    /// assert_eq!((d.a, d.b), (0..25, 13..38));
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn threshold_positions(&self, compat: Compat) -> Result<Positions> {
+        let own = self.unshifted_positions()?;
+        if compat == Compat::Default || self.layout == Layout::Toy {
+            return Ok(own);
+        }
+        let (s, o, n) = (self.subset_size(), self.overlap_size(), self.input_size);
+        let b_end = 2 * s - o + 1;
+        if b_end > n {
+            return Err(Error::invalid(
+                "input_size",
+                format!(
+                    "the published threshold geometry needs inputs 1..{b_end} \
+                     (b = {}:{b_end} in the R script) but n = {n}",
+                    s - o + 1
+                ),
+            ));
+        }
+        Ok(Positions {
+            input_size: n,
+            offset: 0,
+            a: 0..s + 1,
+            b: s - o..b_end,
         })
     }
 

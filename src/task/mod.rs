@@ -50,8 +50,8 @@ pub use operation::Operation;
 pub use positions::Positions;
 pub use range::{Interval, Range};
 pub use threshold::{
-    threshold, threshold_cache_key, Threshold, DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED,
-    THRESHOLD_EPSILON,
+    threshold, threshold_cache_key, threshold_cache_key_with, threshold_with, Threshold,
+    DEFAULT_THRESHOLD_SAMPLES, DEFAULT_THRESHOLD_SEED, THRESHOLD_EPSILON,
 };
 
 /// Stream id of the per-seed position offset.

@@ -6,6 +6,7 @@ use super::sample::{fill_range, sum_f64, CompensatedSum};
 use super::{TaskConfig, STREAM_THRESHOLD};
 use crate::error::{Error, Result};
 use crate::random::LaneRng;
+use crate::Compat;
 
 /// The perturbation of every first-layer weight: `1 -> 1 - ε`, `0 -> ε`.
 pub const THRESHOLD_EPSILON: f64 = 1e-5;
@@ -68,7 +69,33 @@ const CHUNK_ROWS: usize = 256;
 /// # Ok::<(), arithgrad::Error>(())
 /// ```
 pub fn threshold(config: &TaskConfig, samples: usize, seed: u64) -> Result<Threshold> {
-    let positions = config.unshifted_positions()?;
+    threshold_with(config, samples, seed, Compat::Default)
+}
+
+/// [`threshold`] on the subset geometry `compat` selects
+/// ([`TaskConfig::threshold_positions`]): with [`Compat::Published`], that
+/// of the authors' R simulation (`s + 1` inputs per subset, `o + 1`
+/// overlapping), which is what the paper's thresholds were computed on.
+/// The draws are the same in both modes; only the sums differ.
+///
+/// ```
+/// use arithgrad::task::{threshold, threshold_with, Operation, TaskConfig};
+/// use arithgrad::Compat;
+/// let c = TaskConfig::new(Operation::Add);
+/// let own = threshold(&c, 20_000, 0)?;
+/// let published = threshold_with(&c, 20_000, 0, Compat::Published)?;
+/// // add: 2ε(rest - overlap) with 100 - 39 = 61 unused and 13 shared
+/// // inputs instead of 62 and 12: a smaller error.
+/// assert!(published.mse < own.mse);
+/// # Ok::<(), arithgrad::Error>(())
+/// ```
+pub fn threshold_with(
+    config: &TaskConfig,
+    samples: usize,
+    seed: u64,
+    compat: Compat,
+) -> Result<Threshold> {
+    let positions = config.threshold_positions(compat)?;
     if samples == 0 {
         return Err(Error::invalid("samples", "need at least one sample"));
     }
@@ -116,9 +143,22 @@ pub fn threshold(config: &TaskConfig, samples: usize, seed: u64) -> Result<Thres
 /// simulation's version and ε, the sample count and seed, and
 /// [`TaskConfig::cache_key`].
 pub fn threshold_cache_key(config: &TaskConfig, samples: usize, seed: u64) -> String {
+    threshold_cache_key_with(config, samples, seed, Compat::Default)
+}
+
+/// The cache key of [`threshold_with`]: [`threshold_cache_key`] followed by
+/// ` compat=published` for [`Compat::Published`] (nothing for the default,
+/// so existing caches stay valid).
+pub fn threshold_cache_key_with(
+    config: &TaskConfig,
+    samples: usize,
+    seed: u64,
+    compat: Compat,
+) -> String {
     format!(
-        "threshold-v{THRESHOLD_VERSION} eps={THRESHOLD_EPSILON:e} samples={samples} seed={seed} {}",
-        config.cache_key()
+        "threshold-v{THRESHOLD_VERSION} eps={THRESHOLD_EPSILON:e} samples={samples} seed={seed} {}{}",
+        config.cache_key(),
+        compat.key_suffix()
     )
 }
 

@@ -33,7 +33,7 @@ pub enum NaluSharing {
 ///
 /// Parses from and prints as: `linear`, `relu`, `relu6`, `nac-add`,
 /// `nac-mul`, `nac-mul-sigma`, `nac-mul-nmu`, `nalu`, `nalu-separate`, `nau`,
-/// `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`.
+/// `nau-no-w-clamp`, `nmu`, `nmu-no-w-clamp`, `gated-nau-nmu`.
 ///
 /// ```
 /// use arithgrad::units::{NmuConstraint, UnitKind};
@@ -63,6 +63,13 @@ pub enum UnitKind {
     Nalu(NaluSharing),
     /// NAU.
     Nau,
+    /// NAU for the "no W-clamp" ablation: the forward pass still uses
+    /// `clamp(W, -1, 1)`, but the stored parameter is never projected (only
+    /// the regularizer, in the reference's form `min(|W|, |1 - |W||)`, pulls
+    /// a weight outside `[-1, 1]` back). The reference passes its
+    /// out-of-bounds mode to both layers, so the ablation's first layer is
+    /// this unit.
+    NauNoWClamp,
     /// NMU.
     Nmu(NmuConstraint),
     /// Gated NAU/NMU.
@@ -71,7 +78,7 @@ pub enum UnitKind {
 
 impl UnitKind {
     /// Every kind, in the order of the spec.
-    pub const ALL: [UnitKind; 13] = [
+    pub const ALL: [UnitKind; 14] = [
         UnitKind::Linear,
         UnitKind::Relu,
         UnitKind::Relu6,
@@ -82,6 +89,7 @@ impl UnitKind {
         UnitKind::Nalu(NaluSharing::Shared),
         UnitKind::Nalu(NaluSharing::Separate),
         UnitKind::Nau,
+        UnitKind::NauNoWClamp,
         UnitKind::Nmu(NmuConstraint::Project),
         UnitKind::Nmu(NmuConstraint::ClampInForward),
         UnitKind::GatedNauNmu,
@@ -100,6 +108,7 @@ impl UnitKind {
             UnitKind::Nalu(NaluSharing::Shared) => "nalu",
             UnitKind::Nalu(NaluSharing::Separate) => "nalu-separate",
             UnitKind::Nau => "nau",
+            UnitKind::NauNoWClamp => "nau-no-w-clamp",
             UnitKind::Nmu(NmuConstraint::Project) => "nmu",
             UnitKind::Nmu(NmuConstraint::ClampInForward) => "nmu-no-w-clamp",
             UnitKind::GatedNauNmu => "gated-nau-nmu",
@@ -117,7 +126,12 @@ impl UnitKind {
 
     /// Whether the unit has a sparsity regularizer at all.
     pub fn has_regularizer(&self) -> bool {
-        self.is_nmu_type() || *self == UnitKind::Nau
+        self.is_nmu_type() || self.is_nau()
+    }
+
+    /// Whether the unit is a NAU (projected or not).
+    pub fn is_nau(&self) -> bool {
+        matches!(self, UnitKind::Nau | UnitKind::NauNoWClamp)
     }
 
     /// Whether the unit has a sigmoid gate (NALU and gated NAU/NMU).

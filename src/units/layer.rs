@@ -155,6 +155,7 @@ impl Layer {
             UnitKind::NacMulNmu => Layer::NacMulNmu(NacMulNmu::new(params, prefix, i, o, rng)?),
             UnitKind::Nalu(sharing) => Layer::Nalu(Nalu::new(params, prefix, i, o, sharing, rng)?),
             UnitKind::Nau => Layer::Nau(Nau::new(params, prefix, i, o, rng)?),
+            UnitKind::NauNoWClamp => Layer::Nau(Nau::unprojected(params, prefix, i, o, rng)?),
             UnitKind::Nmu(constraint) => {
                 Layer::Nmu(Nmu::new(params, prefix, i, o, constraint, rng)?)
             }

@@ -11,6 +11,12 @@
 //! projected into `[-1, 1]` after every optimizer step
 //! ([`Unit::project`]). Initialisation `U[-r, r]`,
 //! `r = min(0.5, sqrt(6 / (I + O)))`.
+//!
+//! The "no W-clamp" ablation's NAU ([`Nau::unprojected`],
+//! `nau-no-w-clamp`) skips the projection; its weights can then leave
+//! `[-1, 1]`, where the forward clamp has zero gradient, and its regularizer
+//! is the reference's `mean_ij min(|W_ij|, |1 - |W_ij||)`, which pulls them
+//! back to `±1`.
 
 use crate::error::Result;
 use crate::random::Rng;
@@ -19,7 +25,7 @@ use crate::tensor::{Element, Shape, Tensor};
 
 use super::common::{add_param, batch_size, check_sizes, project_into, unused_rng, weight_dims};
 use super::init::{fill_uniform, nau_radius};
-use super::sparsity::{max_sparsity_error, nau_regularizer};
+use super::sparsity::{max_sparsity_error, nau_regularizer, nau_regularizer_unprojected};
 use super::{Unit, UnitKind};
 
 /// NAU: `z = clamp(W, -1, 1) x`.
@@ -42,6 +48,9 @@ pub struct Nau {
     w: ParamId,
     inputs: usize,
     outputs: usize,
+    /// Whether the stored `W` is projected into `[-1, 1]` after every step
+    /// (the default; `false` for the "no W-clamp" ablation).
+    projected: bool,
 }
 
 /// A [`Nau`] layer's weight recorded on a tape for one step.
@@ -67,6 +76,7 @@ impl Nau {
             w: add_param(params, prefix, "W", Shape::matrix(outputs, inputs))?,
             inputs,
             outputs,
+            projected: true,
         };
         unit.init(params, rng)?;
         Ok(unit)
@@ -102,6 +112,27 @@ impl Nau {
         Ok(unit)
     }
 
+    /// As [`Nau::new`], for the "no W-clamp" ablation
+    /// ([`UnitKind::NauNoWClamp`]): the forward pass still clamps, but `W`
+    /// is never projected, and the regularizer is the reference's
+    /// `mean(min(|W|, |1 - |W||))`.
+    pub fn unprojected<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        inputs: usize,
+        outputs: usize,
+        rng: &mut Rng,
+    ) -> Result<Self> {
+        let mut unit = Nau::new(params, prefix, inputs, outputs, rng)?;
+        unit.projected = false;
+        Ok(unit)
+    }
+
+    /// Whether `W` is projected into `[-1, 1]` after every step.
+    pub fn is_projected(&self) -> bool {
+        self.projected
+    }
+
     /// The weight `W`.
     pub fn weight(&self) -> ParamId {
         self.w
@@ -132,7 +163,11 @@ impl Unit for Nau {
     type Weights = NauWeights;
 
     fn kind(&self) -> UnitKind {
-        UnitKind::Nau
+        if self.projected {
+            UnitKind::Nau
+        } else {
+            UnitKind::NauNoWClamp
+        }
     }
 
     fn inputs(&self) -> usize {
@@ -172,11 +207,17 @@ impl Unit for Nau {
         tape: &mut Tape<T>,
         weights: &NauWeights,
     ) -> Result<Option<Var>> {
-        nau_regularizer(tape, weights.stored).map(Some)
+        if self.projected {
+            nau_regularizer(tape, weights.stored).map(Some)
+        } else {
+            nau_regularizer_unprojected(tape, weights.stored).map(Some)
+        }
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
-        project_into(params.value_mut(self.w)?, -T::one(), T::one());
+        if self.projected {
+            project_into(params.value_mut(self.w)?, -T::one(), T::one());
+        }
         Ok(())
     }
 

@@ -3,7 +3,10 @@
 //! how far a trained layer is from such a discrete solution
 //! (Madsen & Johansen, "Neural Arithmetic Units", ICLR 2020).
 //!
-//! - NAU regularizer: `R = mean_ij min(|W_ij|, 1 - |W_ij|)`.
+//! - NAU regularizer: `R = mean_ij min(|W_ij|, 1 - |W_ij|)` for a projected
+//!   NAU (`|W| <= 1`); `R = mean_ij min(|W_ij|, |1 - |W_ij||)`, the
+//!   reference's form, for an unprojected one (the two agree while
+//!   `|W| <= 1`; outside, only the second pulls a weight back to `±1`).
 //! - NMU regularizer: `R = mean_ij min(|W_ij|, |1 - W_ij|)`.
 //! - Sparsity error of one weight: `min(|w|, |1 - |w||)`; of a layer or a
 //!   model, the maximum over every weight it uses (gates and biases excluded).
@@ -38,6 +41,18 @@ pub fn nau_regularizer<T: Element>(tape: &mut Tape<T>, w: Var) -> Result<Var> {
     let a = tape.abs(w)?;
     let one_minus = tape.neg(a)?;
     let one_minus = tape.add_scalar(one_minus, T::one())?;
+    let m = tape.minimum(a, one_minus)?;
+    tape.mean(m)
+}
+
+/// Records the reference's NAU regularizer `mean(min(|W|, |1 - |W||))` (a
+/// scalar): the form for a NAU whose weights are not projected, so that a
+/// weight outside `[-1, 1]` is pulled back towards `±1`.
+pub fn nau_regularizer_unprojected<T: Element>(tape: &mut Tape<T>, w: Var) -> Result<Var> {
+    let a = tape.abs(w)?;
+    let one_minus = tape.neg(a)?;
+    let one_minus = tape.add_scalar(one_minus, T::one())?;
+    let one_minus = tape.abs(one_minus)?;
     let m = tape.minimum(a, one_minus)?;
     tape.mean(m)
 }

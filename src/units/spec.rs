@@ -217,7 +217,7 @@ impl ModelSpec {
         let kinds = [self.layer1, self.layer2];
         if kinds.iter().any(UnitKind::is_nmu_type) {
             RegularizerSchedule::nmu()
-        } else if kinds.contains(&UnitKind::Nau) {
+        } else if kinds.iter().any(UnitKind::is_nau) {
             RegularizerSchedule::nau()
         } else {
             RegularizerSchedule::none()
