@@ -1,4 +1,4 @@
-//! End to end: fit a linear model with the tape, a parameter store and Adam.
+//! End to end: fit a linear model with a graph, a parameter store and Adam.
 //!
 //! ```text
 //! cargo run --release --example linear_fit
@@ -6,43 +6,28 @@
 //!
 //! The data are random pairs `(a, b)` with target `y = 2a + 3b`; the model
 //! is `y_hat = x · wᵀ` with one weight row `w = [w_a, w_b]`, trained on the
-//! mean squared error. The weights should end near `[2, 3]`.
-//!
-//! The loop is the pattern every model in this crate uses:
-//!
-//! 1. `tape.reset()` — forget last step's graph, keep its memory;
-//! 2. record the forward pass, loading parameters with `tape.param`;
-//! 3. `tape.backward(loss)`;
-//! 4. `params.zero_grad()` then `tape.accumulate_grads(&mut params)`;
-//! 5. `optimizer.step(&mut params)`.
+//! mean squared error. The weights end near `[2, 3]`.
 
-use arithgrad::optim::{Adam, AdamConfig, Optimizer};
-use arithgrad::random::Rng;
-use arithgrad::{ParamStore, Result, Shape, Tape, Tensor};
+use arithgrad::prelude::*;
 
 const BATCH: usize = 64;
 const STEPS: usize = 500;
-const PRINT_EVERY: usize = 50;
 const TRUE_WEIGHTS: [f64; 2] = [2.0, 3.0];
 
-fn main() -> Result<()> {
-    // Parameters live in a store, outside the tape, so they survive
-    // `tape.reset()`. The weight row starts at zero.
+/// Trains the model, printing every 50th step if `print`, and returns the
+/// learned weights (`tests/learning.rs` checks they end near `[2, 3]`).
+pub fn fit(print: bool) -> Result<[f64; 2]> {
+    // Parameters live in a store, outside the graph, so they survive
+    // `graph.reset()`. The weight row starts at zero.
     let mut params = ParamStore::<f64>::new();
     let w = params.add("w", Tensor::zeros(Shape::matrix(1, 2)))?;
-
     let mut adam = Adam::new(AdamConfig {
         lr: 0.05,
         ..AdamConfig::default()
     })?;
-
-    // One seeded generator: the same seed gives bit-identical runs.
-    let mut rng = Rng::seed_from_u64(42);
-
-    // Buffers for one batch, allocated once and refilled every step.
-    let mut x = vec![0.0; BATCH * 2]; // rows of (a, b)
-    let mut y = vec![0.0; BATCH]; // targets
-    let mut tape = Tape::<f64>::new();
+    let mut rng = Rng::seed_from_u64(42); // same seed, bit-identical run
+    let (mut x, mut y) = (vec![0.0; BATCH * 2], vec![0.0; BATCH]);
+    let mut graph = Graph::new();
 
     for step in 1..=STEPS {
         // A fresh batch: a, b uniform in [-1, 1), y = 2a + 3b.
@@ -51,38 +36,29 @@ fn main() -> Result<()> {
             row[1] = rng.uniform(-1.0, 1.0);
             *target = TRUE_WEIGHTS[0] * row[0] + TRUE_WEIGHTS[1] * row[1];
         }
-
-        // Forward: data are constants, the weights a parameter.
-        tape.reset();
-        let xs = tape.constant_slice(Shape::matrix(BATCH, 2), &x)?;
-        let ys = tape.constant_slice(Shape::matrix(BATCH, 1), &y)?;
-        let wv = tape.param(&params, w)?;
-        let pred = tape.matmul_nt(xs, wv)?; // [BATCH, 2] · [1, 2]ᵀ = [BATCH, 1]
-        let err = tape.sub(pred, ys)?;
-        let sq = tape.square(err)?;
-        let loss = tape.mean(sq)?;
-
-        // Backward, then move the gradients into the store and step.
-        tape.backward(loss)?;
-        params.zero_grad();
-        tape.accumulate_grads(&mut params)?;
-        adam.step(&mut params)?;
-
-        if step % PRINT_EVERY == 0 || step == 1 {
+        graph.reset(); // forget last step's values, keep the memory
+        let xs = graph.constant_slice(Shape::matrix(BATCH, 2), &x);
+        let ys = graph.constant_slice(Shape::matrix(BATCH, 1), &y);
+        let pred = xs.matmul_nt(graph.param(&params, w)); // [BATCH, 1]
+        let loss = (pred - ys).square().mean();
+        loss.backward()?;
+        adam.update(&graph.tape(), &mut params)?; // gradients in, one step
+        if print && (step % 50 == 0 || step == 1) {
             let wn = params.value(w)?;
+            let l = loss.item()?;
             println!(
-                "step {step:4}  loss {:.6e}  w = [{:.4}, {:.4}]",
-                tape.item(loss)?,
-                wn[0],
-                wn[1]
+                "step {step:4}  loss {l:.6e}  w = [{:.4}, {:.4}]",
+                wn[0], wn[1]
             );
         }
     }
-
     let wn = params.value(w)?;
-    println!(
-        "\nlearned w = [{:.4}, {:.4}]   (true [{}, {}])",
-        wn[0], wn[1], TRUE_WEIGHTS[0], TRUE_WEIGHTS[1]
-    );
+    Ok([wn[0], wn[1]])
+}
+
+fn main() -> Result<()> {
+    let [a, b] = fit(true)?;
+    let [ta, tb] = TRUE_WEIGHTS;
+    println!("\nlearned w = [{a:.4}, {b:.4}]   (true [{ta}, {tb}])");
     Ok(())
 }

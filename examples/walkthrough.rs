@@ -21,12 +21,12 @@
 //!     o = tanh(x1*w1 + x2*w2 + b)
 //! ```
 //!
-//! ask the tape for the derivative of `o` with respect to every input, and
-//! then check those derivatives the slow, obvious way: by nudging each input
-//! a tiny bit and watching how much `o` moves (finite differences).
+//! ask for the derivative of `o` with respect to every input, and then check
+//! those derivatives the slow, obvious way: by nudging each input a tiny bit
+//! and watching how much `o` moves (finite differences).
 
 use arithgrad::check::{self, CheckOptions};
-use arithgrad::{Result, Shape, Tape, Tensor, Var};
+use arithgrad::prelude::*;
 
 /// Names and values of the five inputs. The bias is chosen (as in
 /// micrograd) so that the neuron's pre-activation is `atanh(1/sqrt(2))`,
@@ -34,44 +34,37 @@ use arithgrad::{Result, Shape, Tape, Tensor, Var};
 const NAMES: [&str; 5] = ["x1", "x2", "w1", "w2", "b"];
 const VALUES: [f64; 5] = [2.0, 0.0, -3.0, 1.0, 6.881_373_587_019_543];
 
-/// The neuron's forward pass, written once and used twice: with
-/// differentiable inputs (to get gradients) and with plain constants (for
-/// the finite differences).
+/// The neuron's forward pass, written once and used three times.
 ///
-/// Every call such as `tape.mul(a, b)` does two things: it computes the
-/// result right away (the tape is "eager"), and it appends one entry to the
+/// Every operator such as `x1 * w1` does two things: it computes the result
+/// right away (the tape is "eager"), and it appends one entry to the graph's
 /// tape saying "node k = mul(node i, node j)". That list of entries (a
 /// *Wengert list*) is all `backward` needs later.
-fn neuron(tape: &mut Tape<f64>, inputs: [Var; 5]) -> Result<Var> {
-    let [x1, x2, w1, w2, b] = inputs;
-    let x1w1 = tape.mul(x1, w1)?; // -6
-    let x2w2 = tape.mul(x2, w2)?; //  0
-    let weighted = tape.add(x1w1, x2w2)?; // -6
-    let n = tape.add(weighted, b)?; // 0.8813...
-    tape.tanh(n) // 0.7071...
+fn neuron<'g>([x1, x2, w1, w2, b]: [Expr<'g, f64>; 5]) -> Expr<'g, f64> {
+    (x1 * w1 + x2 * w2 + b).tanh()
 }
 
-/// `o` as a plain number, for given input values. A fresh tape is cheap;
+/// `o` as a plain number, for given input values. A fresh graph is cheap;
 /// here every input is a constant, because we only want the value.
 fn output_at(values: [f64; 5]) -> Result<f64> {
-    let mut tape = Tape::new();
-    let inputs = values.map(|x| tape.scalar(x));
-    let o = neuron(&mut tape, inputs)?;
-    tape.item(o)
+    let graph = Graph::new();
+    neuron(values.map(|x| graph.constant(&Tensor::scalar(x)))).item()
 }
 
+// `c += c + 1.0` is micrograd's line as written (it means c = c + (c + 1)).
+#[allow(clippy::misrefactored_assign_op)]
 fn main() -> Result<()> {
     // ------------------------------------------------------------------
     // 1. Forward: record the computation.
     // ------------------------------------------------------------------
-    // `variable` marks a value we want gradients for (a "leaf" of the
-    // graph). Here that is every input, weights and data alike.
-    let mut tape = Tape::<f64>::new();
-    let inputs = VALUES.map(|x| tape.variable(&Tensor::scalar(x)));
-    let o = neuron(&mut tape, inputs)?;
+    // `scalar` makes a value we want gradients for (a "leaf" of the
+    // graph, micrograd's `Value`). Here that is every input.
+    let graph = Graph::<f64>::new();
+    let inputs = VALUES.map(|x| graph.scalar(x));
+    let o = neuron(inputs);
     println!("== 1. forward");
-    println!("o = tanh(x1*w1 + x2*w2 + b) = {:.6}", tape.item(o)?);
-    println!("the tape now holds {} nodes\n", tape.len());
+    println!("o = tanh(x1*w1 + x2*w2 + b) = {:.6}", o.item()?);
+    println!("the tape now holds {} nodes\n", graph.tape().len());
 
     // ------------------------------------------------------------------
     // 2. Backward: one reverse sweep computes do/d(every node).
@@ -85,11 +78,11 @@ fn main() -> Result<()> {
     //   p = x * w     ->  dx += dp * w,   dw += dp * x
     //
     // Because gradients are *added*, a value used twice receives both
-    // contributions (try `tape.add(x1, x1)` and look at x1's gradient).
-    tape.backward(o)?;
+    // contributions (try `x1 + x1` and look at x1's gradient).
+    o.backward()?;
     let mut from_tape = [0.0; 5];
-    for (g, &v) in from_tape.iter_mut().zip(&inputs) {
-        *g = tape.grad(v)?[0];
+    for (g, v) in from_tape.iter_mut().zip(&inputs) {
+        *g = v.grad_item()?;
     }
 
     // ------------------------------------------------------------------
@@ -126,10 +119,11 @@ fn main() -> Result<()> {
 
     // The crate packages the same comparison (with step and tolerance
     // choices explained in its docs) as `arithgrad::check::gradient`. It
-    // takes the inputs as tensors and a closure that records the function.
+    // hands a closure a tape and the inputs' handles; `Graph::on_tape`
+    // lets the closure use expressions.
     let as_tensors: Vec<Tensor<f64>> = VALUES.iter().map(|&x| Tensor::scalar(x)).collect();
     let report = check::gradient(
-        |t, v| neuron(t, [v[0], v[1], v[2], v[3], v[4]]),
+        |t, v| Graph::on_tape(t, |g| neuron([0, 1, 2, 3, 4].map(|i| g.expr(v[i])))),
         &as_tensors,
         &CheckOptions::default(),
     )?;
@@ -140,26 +134,47 @@ fn main() -> Result<()> {
     );
 
     // ------------------------------------------------------------------
-    // 4. Tensors, not just scalars.
+    // 4. More operations: micrograd's second example, line for line.
+    // ------------------------------------------------------------------
+    let g2 = Graph::<f64>::new();
+    let a = g2.scalar(-4.0);
+    let b = g2.scalar(2.0);
+    let mut c = a + b;
+    let mut d = a * b + b.powf(3.0);
+    c += c + 1.0;
+    c += 1.0 + c + (-a);
+    d += d * 2.0 + (b + a).relu();
+    d += 3.0 * d + (b - a).relu();
+    let e = c - d;
+    let f = e.powf(2.0);
+    let mut g = f / 2.0;
+    g += 10.0 / f;
+    g.backward()?;
+    println!("\n== 3. more operations (micrograd's README example)");
+    println!("g = {:.4}   (micrograd: 24.7041)", g.item()?);
+    println!("dg/da = {:.4}   (micrograd: 138.8338)", a.grad_item()?);
+    println!("dg/db = {:.4}   (micrograd: 645.5773)", b.grad_item()?);
+
+    // ------------------------------------------------------------------
+    // 5. Tensors, not just scalars.
     // ------------------------------------------------------------------
     // Every value on the tape is a tensor; a scalar is the rank-0 case. The
     // same rules work elementwise: here loss = sum(x * x), so dloss/dx = 2x.
-    let mut t2 = Tape::<f64>::new();
-    let x = t2.variable(&Tensor::from_vec(Shape::vector(3), vec![1.0, -2.0, 0.5])?);
-    let sq = t2.mul(x, x)?;
-    let loss = t2.sum(sq)?;
-    t2.backward(loss)?;
-    println!("\n== 3. tensors");
-    println!("x = {:?}", t2.value(x)?);
-    println!("d sum(x*x) / dx = {:?}  (= 2x)", t2.grad(x)?);
+    let g3 = Graph::<f64>::new();
+    let x = g3.variable(&Tensor::from_vec(Shape::vector(3), vec![1.0, -2.0, 0.5])?);
+    let loss = (x * x).sum();
+    loss.backward()?;
+    println!("\n== 4. tensors");
+    println!("x = {:?}", x.value()?.data());
+    println!("d sum(x*x) / dx = {:?}  (= 2x)", x.grad()?.data());
 
     // ------------------------------------------------------------------
-    // 5. The graph itself.
+    // 6. The graph itself.
     // ------------------------------------------------------------------
     // `to_dot` prints the recorded graph in Graphviz's DOT language: boxes
     // are leaves (filled ones are differentiable), ellipses are operations,
     // and one-element nodes show their value and gradient.
-    println!("\n== 4. the neuron's graph (Graphviz DOT)");
-    print!("{}", tape.to_dot());
+    println!("\n== 5. the neuron's graph (Graphviz DOT)");
+    print!("{}", graph.tape().to_dot());
     Ok(())
 }

@@ -6,7 +6,11 @@ use std::fmt;
 use crate::tensor::Shape;
 
 /// Everything that can go wrong when using the crate.
+///
+/// `#[non_exhaustive]`: a later version may add variants, so a `match`
+/// outside the crate needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Error {
     /// Two operands of `op` have shapes that do not fit together.
     ShapeMismatch {

@@ -53,6 +53,19 @@ pub(crate) fn portable_only<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// Says on stderr when a portable-against-dispatched comparison compares
+/// the portable copy with itself: on a processor without AVX2, or in a
+/// `--cfg arithgrad_portable` build (tests only).
+#[cfg(test)]
+pub(crate) fn note_if_no_avx2(test: &str) {
+    if !avx2_available() {
+        eprintln!(
+            "note: {test}: no AVX2 copy runs here (processor or --cfg arithgrad_portable), \
+             so the portable copy is compared with itself"
+        );
+    }
+}
+
 /// Defines a function whose body is compiled twice, portable and with AVX2,
 /// and which runs the AVX2 copy when [`avx2_available`]. Everything the body
 /// calls must be `#[inline(always)]` (or small enough to be inlined) to be

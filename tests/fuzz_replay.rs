@@ -12,7 +12,7 @@ use arithgrad::random::Rng;
 #[allow(dead_code)]
 mod op_program;
 
-use op_program::{check_bytes, Outcome};
+use op_program::{check_bytes, decode, run, Outcome};
 
 /// Random cases replayed per run.
 const RANDOM_CASES: usize = 3000;
@@ -96,5 +96,38 @@ fn seeded_random_programs_pass() {
     assert!(
         steps_err >= RANDOM_CASES / 10,
         "only {steps_err} steps failed"
+    );
+}
+
+#[test]
+fn every_operation_is_generated_by_the_fuzzer() {
+    // The names in `Op::name` (src/tape/op.rs), a match the compiler keeps
+    // complete: a new operation fails this test until the fuzzer makes it.
+    let source = include_str!("../src/tape/op.rs");
+    let start = source.find("fn name(&self)").expect("Op::name");
+    let end = start + source[start..].find("\n    }\n").expect("end of Op::name");
+    let names: std::collections::BTreeSet<&str> =
+        source[start..end].split('"').skip(1).step_by(2).collect();
+    assert!(names.len() > 30, "{names:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut rng = Rng::seed_from_u64(0xc07e_4a6e);
+    for _ in 0..RANDOM_CASES {
+        let len = rng.below(160) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let mut tape = arithgrad::Tape::<f64>::new();
+        let replay = run(&decode(&bytes), &mut tape, None);
+        for v in replay.values.iter().flatten() {
+            seen.insert(tape.op_name(*v).unwrap());
+        }
+    }
+    // A parameter leaf is a variable loaded from a store: the fuzzer's
+    // programs have no store, and the tape treats both leaves alike.
+    let missing: Vec<&&str> = names
+        .iter()
+        .filter(|n| !seen.contains(**n) && **n != "parameter")
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations the fuzzer never records: {missing:?}"
     );
 }

@@ -101,6 +101,29 @@ proptest! {
     }
 
     #[test]
+    fn scalar_sub(x in plain(), c in -3.0..3.0f64, ph in phase()) {
+        check_unary(|t, a| t.scalar_sub(c, a), x, ph)?;
+    }
+
+    #[test]
+    fn div_scalar(
+        x in plain(),
+        c in away_from(-3.0..3.0, &[0.0], 0.2),
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.div_scalar(a, c), x, ph)?;
+    }
+
+    #[test]
+    fn scalar_div(
+        x in tensor_f64(any_shape(), away_from(-3.0..3.0, &[0.0], 0.2)),
+        c in -3.0..3.0f64,
+        ph in phase(),
+    ) {
+        check_unary(|t, a| t.scalar_div(c, a), x, ph)?;
+    }
+
+    #[test]
     fn powf_of_a_positive_base(
         x in tensor_f64(any_shape(), 0.2..3.0),
         p in -2.5..3.0f64,

@@ -1,4 +1,4 @@
-//! The success threshold (spec section 4) against an independent numpy
+//! The success threshold (docs/protocol.md, section 4) against an independent numpy
 //! simulation and against closed forms.
 
 use arithgrad::task::{threshold, Operation, Range, TaskConfig, Threshold};

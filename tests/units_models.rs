@@ -5,7 +5,7 @@ use arithgrad::units::{
     Model, ModelKind, ModelSpec, NaluSharing, NmuConstraint, RegularizerSchedule, SavedModel, Unit,
     UnitKind, SAVED_MODEL_FORMAT_VERSION,
 };
-use arithgrad::{Shape, Tape, Tensor};
+use arithgrad::{Error, Shape, Tape, Tensor};
 
 const NAMES: [&str; 20] = [
     "nmu",
@@ -168,16 +168,21 @@ fn regularizer_schedules_per_model() {
 
 #[test]
 fn bad_sizes_are_errors() {
-    assert!(ModelSpec::new(
+    let e = ModelSpec::new(
         UnitKind::Nau,
         UnitKind::Nmu(NmuConstraint::Project),
         0,
         2,
-        1
+        1,
     )
-    .is_err());
+    .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidArgument { name, .. } if !name.is_empty()),
+        "{e:?}"
+    );
     // Hidden size 0 is the single-layer model, whose layers must agree.
-    assert!(Model::<f32>::from_seed(ModelKind::Nmu.spec(4, 0), 0).is_err());
+    let e = Model::<f32>::from_seed(ModelKind::Nmu.spec(4, 0), 0).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument { .. }), "{e:?}");
     let single = Model::<f32>::from_seed(ModelKind::Nau.spec(4, 0), 0).unwrap();
     assert!(single.layer1().is_none() && single.spec().is_single());
 }
@@ -205,7 +210,17 @@ fn every_model_and_unit_kind_runs_forward_in_f32_and_f64() {
         }
         // A wrongly shaped input is an error, not a panic.
         let bad = Tensor::<f64>::zeros(Shape::matrix(5, 7));
-        assert!(m64.predict(&bad).is_err(), "{spec}");
+        match m64.predict(&bad) {
+            // The unit names itself and the input's shape.
+            Err(Error::InvalidShape { op, shape, reason }) => {
+                assert_eq!(shape, bad.shape(), "{spec}");
+                assert!(
+                    !op.is_empty() && reason.contains("[batch, 6]"),
+                    "{spec}: {reason}"
+                );
+            }
+            other => panic!("{spec}: expected InvalidShape, got {other:?}"),
+        }
     }
 }
 
@@ -216,10 +231,13 @@ fn layer_weights_from_another_layer_are_an_error() {
     let w = model.record_weights(&mut tape).unwrap();
     let x = tape.constant(&Tensor::full(Shape::matrix(1, 3), 1.0));
     // layer2 (NAC*) handed layer1's (NAC+) weights.
-    assert!(model
-        .layer2()
-        .forward(&mut tape, &w.layer1.unwrap(), x)
-        .is_err());
+    match model.layer2().forward(&mut tape, &w.layer1.unwrap(), x) {
+        Err(Error::InvalidArgument { name, reason }) => {
+            assert_eq!(name, "layer weights");
+            assert!(!reason.is_empty());
+        }
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
 }
 
 #[test]

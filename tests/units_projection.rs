@@ -153,7 +153,7 @@ fn projection_keeps_nan_visible() {
 
 #[test]
 fn a_full_training_step_then_projection() {
-    // forward, loss, backward, Adam step, projection: the spec's per-step order.
+    // forward, loss, backward, Adam step, projection: the protocol's per-step order.
     let mut model = Model::<f64>::from_seed(ModelKind::Nmu.spec(4, 2), 8).unwrap();
     let mut adam = Adam::new(AdamConfig {
         lr: 0.5,

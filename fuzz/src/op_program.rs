@@ -153,6 +153,7 @@ pub enum Binary {
     ConcatCols,
     /// `log_space_product(a, b, 1e-7)`: `exp(ln(|a| + eps) · bᵀ)`.
     LogSpaceProduct,
+    LerpProd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -183,6 +184,9 @@ pub enum WithScalar {
     Powf,
     /// `log_abs(a, eps)`; a non-positive or non-finite `eps` is an error.
     LogAbs,
+    ScalarSub,
+    DivScalar,
+    ScalarDiv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -292,7 +296,7 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(39);
+    let op = r.below(42);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
@@ -322,11 +326,19 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             a,
             pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(0)) == cols),
         ),
-        7 => Step::Binary(
-            Binary::MatmulNt,
-            a,
-            pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols),
-        ),
+        7 => {
+            // `[B, I]` against `[O, I]`: matmul_nt, or (for an odd pair of
+            // operand indices) lerp_prod, whose operands fit the same way.
+            // Deciding by the indices reads no extra byte, so inputs
+            // decoded before lerp_prod was fuzzed keep their meaning.
+            let b = pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols);
+            let kind = if (a + b) % 2 == 0 {
+                Binary::MatmulNt
+            } else {
+                Binary::LerpProd
+            };
+            Step::Binary(kind, a, b)
+        }
         8 => Step::Binary(
             Binary::MatmulTn,
             a,
@@ -398,6 +410,9 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             a,
             pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols),
         ),
+        39 => Step::Scalar(WithScalar::ScalarSub, a, SCALARS[r.below(16)]),
+        40 => Step::Scalar(WithScalar::DivScalar, a, SCALARS[r.below(16)]),
+        41 => Step::Scalar(WithScalar::ScalarDiv, a, SCALARS[r.below(16)]),
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
             let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
@@ -490,6 +505,7 @@ pub fn apply<T: Element>(
             Binary::MatmulTn => tape.matmul_tn(va, vb),
             Binary::ConcatCols => tape.concat_cols(va, vb),
             Binary::LogSpaceProduct => tape.log_space_product(va, vb, t(1e-7)),
+            Binary::LerpProd => tape.lerp_prod(va, vb),
         },
         Step::Unary(kind, _) => match kind {
             Unary::Neg => tape.neg(va),
@@ -515,6 +531,9 @@ pub fn apply<T: Element>(
             WithScalar::MulScalar => tape.mul_scalar(va, t(c)),
             WithScalar::Powf => tape.powf(va, t(c)),
             WithScalar::LogAbs => tape.log_abs(va, t(c)),
+            WithScalar::ScalarSub => tape.scalar_sub(t(c), va),
+            WithScalar::DivScalar => tape.div_scalar(va, t(c)),
+            WithScalar::ScalarDiv => tape.scalar_div(t(c), va),
         },
         Step::Clamp(_, lo, hi) => tape.clamp(va, t(lo), t(hi)),
         Step::Axis(kind, _, axis) => match kind {
@@ -807,6 +826,10 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
             Step::Scalar(WithScalar::Powf, _, p) => {
                 (p.fract() == 0.0 && p >= 1.0) || xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
             }
+            Step::Scalar(WithScalar::ScalarDiv, _, _) => {
+                xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+            }
+            Step::Scalar(WithScalar::DivScalar, _, c) => c.abs() > SINGULAR_MARGIN,
             Step::Binary(Binary::Div, _, _) => value(b)
                 .expect("valid handle")
                 .iter()

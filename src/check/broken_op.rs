@@ -1,30 +1,19 @@
-//! TEST ONLY (compiled under `cfg(test)`): a deliberately wrong operation,
-//! `broken_square(x) = x^2` whose VJP adds `3 x g` instead of `2 x g`, and
-//! tests showing that every check catches it. Operations are a closed enum,
-//! so this needs the `#[cfg(test)]` variant `Op::BrokenSquare` in
-//! `src/tape/op.rs`, dispatched here from `src/tape/backward.rs`; none of it
-//! exists outside `cargo test`.
+//! TEST ONLY (compiled under `cfg(test)`): a deliberately wrong gradient,
+//! and tests showing that every check catches it. It needs no operation of
+//! its own: `broken_square(x) = x * k` where `k` is a *constant* holding the
+//! current value of `x`. Its value is `x^2`, and finite differences (which
+//! re-record the function at `x ± h`, so `k` moves with `x`) see the slope
+//! `2x`; but the tape treats `k` as data, so its gradient is `x`. This is
+//! the mistake a hand-written "stop gradient" makes, found by the checks.
 
 use crate::error::Result;
-use crate::tape::{Backward, Op, Tape, Var};
-use crate::tensor::{kernels, Element};
+use crate::tape::{Tape, Var};
 
-/// Records `x^2` elementwise with the wrong VJP below.
+/// Records `x^2` elementwise whose tape gradient is `x` (half the truth).
 pub(crate) fn broken_square(tape: &mut Tape<f64>, a: Var) -> Result<Var> {
-    let shape = tape.shape(a)?;
-    let ia = tape.index_of(a)?;
-    tape.record_unary(Op::BrokenSquare, ia, shape, |a, out| {
-        kernels::map(a, out, |x| x * x)
-    })
-}
-
-/// WRONG ON PURPOSE: the correct VJP is `da += 2 x g`.
-pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
-    let a = c.inputs.value(0);
-    let three = T::from_f64_lossy(3.0);
-    if let Some(ga) = c.grads.get(0) {
-        kernels::zip_map_add(c.g, a, ga, |g, x| three * x * g);
-    }
+    let k = tape.tensor(a)?;
+    let k = tape.constant(&k);
+    tape.mul(a, k)
 }
 
 #[cfg(test)]
@@ -34,14 +23,14 @@ mod tests {
     use crate::tensor::{Shape, Tensor};
     use crate::Error;
 
-    /// `sum(broken_square(x))`: analytic `3x`, numeric `2x`.
+    /// `sum(broken_square(x))`: analytic `x`, numeric `2x`.
     fn loss(t: &mut Tape<f64>, v: &[Var]) -> Result<Var> {
         let s = broken_square(t, v[0])?;
         t.sum(s)
     }
 
     fn input() -> Tensor<f64> {
-        // Element 0 is 0, where 3x and 2x agree, so the first mismatch is
+        // Element 0 is 0, where x and 2x agree, so the first mismatch is
         // element 1 = [0, 1].
         Tensor::from_vec(Shape::matrix(2, 2), vec![0.0, 0.5, -1.0, 2.0]).unwrap()
     }
@@ -57,9 +46,9 @@ mod tests {
             (m.input, m.index, m.multi_index.clone()),
             (0, 1, vec![0, 1])
         );
-        assert_eq!(m.analytic, 1.5);
+        assert_eq!(m.analytic, 0.5);
         assert!((m.numeric - 1.0).abs() < 1e-8, "{}", m.numeric);
-        // The worst element is x = 2: analytic 6, numeric 4.
+        // The worst element is x = 2: analytic 2, numeric 4.
         assert!((report.max_abs_error - 2.0).abs() < 1e-8);
 
         let e = report.into_result().unwrap_err();
@@ -71,14 +60,14 @@ mod tests {
                 ..
             } => {
                 assert_eq!(location, "element [0, 1] (flat index 1) of input 0");
-                assert_eq!(*analytic, 1.5);
+                assert_eq!(*analytic, 0.5);
                 assert!((numeric - 1.0).abs() < 1e-8);
             }
             other => panic!("expected a gradient mismatch, got {other:?}"),
         }
         let text = e.to_string();
         assert!(
-            text.contains("[0, 1]") && text.contains("analytic 1.5e0") && text.contains("numeric"),
+            text.contains("[0, 1]") && text.contains("analytic 5e-1") && text.contains("numeric"),
             "{text}"
         );
     }
@@ -113,8 +102,8 @@ mod tests {
             )
             .unwrap();
             assert!(!r.ok(), "seed {seed}: {r:?}");
-            // Along d, the analytic slope is 3x·d and the true one 2x·d.
-            assert!((r.analytic - 1.5 * r.numeric).abs() < 1e-6, "{r:?}");
+            // Along d, the analytic slope is x·d and the true one 2x·d.
+            assert!((r.analytic - 0.5 * r.numeric).abs() < 1e-6, "{r:?}");
             let e = r.into_result().unwrap_err().to_string();
             assert!(e.contains(&format!("seed {seed}")), "{e}");
         }
@@ -141,7 +130,7 @@ mod tests {
         .unwrap();
         let m = report.first_mismatch.unwrap();
         assert_eq!(m.name, "parameter `w`");
-        assert_eq!((m.index, m.analytic), (0, 3.0));
+        assert_eq!((m.index, m.analytic), (0, 1.0));
         assert!((m.numeric - 2.0).abs() < 1e-8);
     }
 }

@@ -88,7 +88,7 @@ pub struct TrainArgs {
     /// Hidden size.
     #[arg(long, default_value_t = 2)]
     pub hidden: usize,
-    /// Training iterations [default: the spec's 5,000,000; 200,000 with --toy].
+    /// Training iterations [default: the protocol's 5,000,000; 200,000 with --toy].
     #[arg(long)]
     pub iterations: Option<u64>,
     /// Monte-Carlo samples of the success threshold (cached on disk).

@@ -71,7 +71,7 @@ pub fn model_spec(model: ModelKind, task: &TaskConfig, hidden: usize) -> CliResu
     Ok(model.spec(task.input_size, hidden))
 }
 
-/// The run of `train`: the spec's protocol for the model on the task, with
+/// The run of `train`: the protocol for the model on the task, with
 /// the overrides given, validated.
 pub fn run_config(args: &TrainArgs) -> CliResult<RunConfig> {
     let model: ModelKind = args.model.parse().map_err(CliError::usage)?;

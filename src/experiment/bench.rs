@@ -187,6 +187,7 @@ mod tests {
                 Precision::F64 => trajectory::<f64>(config, 30),
             };
             let dispatched = run(&config);
+            crate::simd::note_if_no_avx2("training trajectories");
             let portable = crate::simd::portable_only(|| run(&config));
             assert_eq!(
                 dispatched, portable,

@@ -1,5 +1,5 @@
 //! What one training run is: a model, a task, and the training protocol of
-//! spec section 3.
+//! docs/protocol.md, section 3.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,7 @@ pub struct RunConfig {
     pub model: ModelSpec,
     /// The task.
     pub task: TaskConfig,
-    /// Training iterations (the spec's 5,000,000; the toy uses 200,000; a
+    /// Training iterations (the protocol's 5,000,000; the toy uses 200,000; a
     /// preset may give each cell its own, e.g. input-size's 10,000,000 and
     /// 15,000,000 for its large inputs).
     pub iterations: u64,
@@ -64,7 +64,7 @@ pub struct RunConfig {
     /// Rows of the fixed validation and test sets (10,000).
     pub eval_rows: usize,
     /// The sparsity-regularizer schedule `lambda(t)` (by default the one the
-    /// spec gives for this model).
+    /// protocol gives for this model).
     pub regularizer: RegularizerSchedule,
     /// Adam's learning rate (1e-3 unless the model's units ask for their
     /// own; betas, eps and weight decay are PyTorch's defaults).
@@ -102,7 +102,7 @@ fn default_checkpoint_window() -> u64 {
 }
 
 impl RunConfig {
-    /// The spec's protocol for `model` on `task`: 5e6 iterations (2e5 for
+    /// The protocol (docs/protocol.md) for `model` on `task`: 5e6 iterations (2e5 for
     /// the toy; 5e4 with the regularizer ramped over 2e4 -> 3.5e4 and `f64`
     /// evaluation for the single-module task), batch 128, evaluation every 1000 steps on 10,000 rows, the
     /// model's regularizer schedule, Adam with lr 1e-3 (or the units' own),

@@ -1,6 +1,6 @@
 //! Layer 6: training runs on the arithmetic task and the success criterion.
 //!
-//! [`Trainer`] holds one run's state and performs the spec's training step;
+//! [`Trainer`] holds one run's state and performs the protocol's training step;
 //! [`run`] trains to the end, evaluating every `eval_every` steps, and
 //! [`judge`]s the curve against the task's success threshold into a
 //! [`RunRecord`]. [`sweep`] runs many (configuration, seed) pairs on

@@ -1,4 +1,4 @@
-//! The paper's experiments (spec section 5) as named presets.
+//! The paper's experiments (docs/protocol.md, section 5) as named presets.
 //!
 //! A preset is a list of cells (one [`RunConfig`] each) and a seed range;
 //! its sweep runs every cell with every seed. Seeds are 0..100 for tables

@@ -1,4 +1,4 @@
-//! The outcome of a run and the success criterion of spec section 4.
+//! The outcome of a run and the success criterion of docs/protocol.md, section 4.
 
 use std::time::Instant;
 

@@ -1,4 +1,4 @@
-//! One training run: the per-step protocol of spec section 3 and the
+//! One training run: the per-step protocol of docs/protocol.md, section 3 and the
 //! periodic evaluation on the fixed validation and test sets.
 
 use crate::error::Result;

@@ -68,7 +68,15 @@ impl<T: Element> Tape<T> {
             ix,
             iw,
             Shape::matrix(rows, outputs),
-            |x, w, out, work| kernels::lerp_prod(x, w, out, rows, inputs, outputs, work),
+            |x, w, out, work| {
+                if rows * inputs * outputs == 0 {
+                    // An empty batch or layer has no output; with no inputs
+                    // each output is the empty product, 1.
+                    out.fill(T::one());
+                } else {
+                    kernels::lerp_prod(x, w, out, rows, inputs, outputs, work)
+                }
+            },
         )
     }
 }
@@ -76,6 +84,10 @@ impl<T: Element> Tape<T> {
 pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     let (rows, inputs) = (c.inputs.shape(0).dim(0), c.inputs.shape(0).dim(1));
     let outputs = c.inputs.shape(1).dim(0);
+    if rows * inputs * outputs == 0 {
+        // Nothing depends on anything: no gradient to add.
+        return;
+    }
     let (x, w) = (c.inputs.value(0), c.inputs.value(1));
     if let Some((gx, gw)) = c.grads.both() {
         // One pass: each factor's gradient goes straight into dx and dw.
@@ -96,6 +108,25 @@ pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn empty_shapes_give_empty_products_not_a_panic() {
+        use crate::{Shape, Tape, Tensor};
+        let mut t = Tape::<f64>::new();
+        let x = t.variable(&Tensor::zeros(Shape::matrix(3, 0)));
+        let w = t.variable(&Tensor::zeros(Shape::matrix(2, 0)));
+        let z = t.lerp_prod(x, w).unwrap();
+        assert_eq!(t.value(z).unwrap(), &[1.0; 6]);
+        let s = t.sum(z).unwrap();
+        t.backward(s).unwrap();
+        let x = t.variable(&Tensor::zeros(Shape::matrix(0, 4)));
+        let w = t.variable(&Tensor::full(Shape::matrix(2, 4), 0.5));
+        let z = t.lerp_prod(x, w).unwrap();
+        assert_eq!(t.shape(z).unwrap(), Shape::matrix(0, 2));
+        let s = t.sum(z).unwrap();
+        t.backward(s).unwrap();
+        assert_eq!(t.grad(w).unwrap(), &[0.0; 8]);
+    }
+
     use crate::{Error, Shape, Tape, Tensor, Var};
 
     fn matrix(t: &mut Tape<f64>, r: usize, c: usize, data: &[f64]) -> Var {

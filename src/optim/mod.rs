@@ -45,7 +45,7 @@ pub use schedule::Schedule;
 pub use sgd::{Sgd, SgdConfig};
 
 use crate::error::{Error, Result};
-use crate::tape::ParamStore;
+use crate::tape::{ParamStore, Tape};
 use crate::tensor::Element;
 
 /// An update rule for the parameters of a [`ParamStore`].
@@ -57,6 +57,32 @@ pub trait Optimizer<T: Element> {
     /// gradients). The first step sizes the optimizer's state to
     /// `params.numel()`; a later step on a store of another size is an error.
     fn step(&mut self, params: &mut ParamStore<T>) -> Result<()>;
+
+    /// The whole update after a backward sweep, in one call that cannot be
+    /// done wrong: the gradients of `tape`'s last backward sweep overwrite
+    /// `params`' gradients ([`Tape::write_grads`]), then [`Optimizer::step`].
+    ///
+    /// ```
+    /// use arithgrad::prelude::*;
+    /// let mut params = ParamStore::<f64>::new();
+    /// let w = params.add("w", Tensor::scalar(3.0))?;
+    /// let mut sgd = Sgd::new(SgdConfig::new(0.25))?;
+    /// let mut tape = Tape::new();
+    /// for _ in 0..2 {
+    ///     tape.reset();
+    ///     let wv = tape.param(&params, w)?;
+    ///     let loss = tape.square(wv)?; // d/dw = 2w
+    ///     tape.backward(loss)?;
+    ///     sgd.update(&tape, &mut params)?;
+    /// }
+    /// // 3 -> 3 - 0.25 * 6 = 1.5 -> 1.5 - 0.25 * 3 = 0.75 (no stale gradient kept)
+    /// assert_eq!(params.value(w)?, &[0.75]);
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    fn update(&mut self, tape: &Tape<T>, params: &mut ParamStore<T>) -> Result<()> {
+        tape.write_grads(params)?;
+        self.step(params)
+    }
 
     /// The current learning rate.
     fn learning_rate(&self) -> f64;

@@ -6,7 +6,8 @@
 //! SplitMix64; [`LaneRng`] is sixteen independent xoshiro128++ streams
 //! advanced in lock-step, written so the compiler turns each step into a few
 //! vector instructions — it fills large buffers of uniforms (the training
-//! batches) about four times faster than drawing one number at a time.
+//! batches) several times faster than drawing one number at a time
+//! (`cargo run --release --example kernel_timing -- rng` measures it).
 //!
 //! Both implement `rand::RngCore`, so `rand`'s distributions work with them.
 //!

@@ -3,7 +3,7 @@
 //!
 //! [`Table::from_records`] groups [`crate::experiment::RunRecord`]s into
 //! cells (one per configuration), summarises each with
-//! [`crate::stats::CellSummary`] (spec section 4: success rate with a 95%
+//! [`crate::stats::CellSummary`] (docs/protocol.md, section 4: success rate with a 95%
 //! Wilson interval; solved-at median, and mean with a gamma
 //! profile-likelihood interval; sparsity-error mean with a beta
 //! profile-likelihood interval on `[0, 0.5]`; Student-t fallbacks named as

@@ -19,7 +19,7 @@ use super::table::{Cell, Table};
 /// |---|---|
 /// | `model` | model name (`nmu`, `nac-mul`, or `layer1/layer2` for other layer pairs) |
 /// | `op` | operation (`add`, `sub`, `mul`, `div`, `squared`, `root`) |
-/// | `setting` | what the configuration changes from the spec's defaults, e.g. `hidden=3` (empty for defaults) |
+/// | `setting` | what the configuration changes from the protocol's defaults, e.g. `hidden=3` (empty for defaults) |
 /// | `key` | the configuration's full key (everything but the seed) |
 /// | `layout` | `subsets`, or `toy` for the 10-parameter toy task |
 /// | `input_size` | the task's input size `n` |

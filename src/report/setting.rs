@@ -1,11 +1,11 @@
 //! The `setting` label of a table row: what a configuration changes with
-//! respect to the spec's defaults for its model and operation.
+//! respect to the protocol's defaults for its model and operation.
 //!
 //! The defaults of a configuration are
 //! `RunConfig::new(model with hidden size 2 and one output, TaskConfig::new(op))`
 //! (or the toy task with the same operation, for a toy configuration), so the
 //! defaults of the regularizer and of the iteration count follow the model
-//! and the task as the spec gives them. Model kinds are not part of the
+//! and the task as the protocol gives them. Model kinds are not part of the
 //! label: the `model` column names them.
 
 use crate::experiment::RunConfig;
@@ -190,7 +190,7 @@ pub(crate) fn label(facets: &[Facet], shown: &[&'static str]) -> String {
     texts.join(" ")
 }
 
-/// What `config` changes with respect to the spec's defaults for its model
+/// What `config` changes with respect to the protocol's defaults for its model
 /// and operation, as a compact label: `hidden=3`, `input_size=10`,
 /// `interpolation=[-2,-1] extrapolation=[-6,-2]`, `lambda_hat=0.1`,
 /// `toy`, ...; empty when nothing differs.

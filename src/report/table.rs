@@ -54,7 +54,7 @@ impl Table {
     ///   table follows its preset's cell order, and the same records always
     ///   give the same table.
     /// - The `setting` of each cell names every parameter that differs from
-    ///   the spec's defaults in *some* cell of the table (see
+    ///   the protocol's defaults in *some* cell of the table (see
     ///   [`crate::report::setting`] for the defaults), with this cell's value:
     ///   in a hidden-size sweep every row says `hidden=...`, including the
     ///   default `hidden=2`. When no cell changes anything, it is empty.

@@ -11,7 +11,7 @@ use crate::Compat;
 /// What one run (one seed) of a configuration produced.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RunOutcome {
-    /// Whether the run solved the task (see the spec's success criterion).
+    /// Whether the run solved the task (docs/protocol.md, section 4).
     pub solved: bool,
     /// The first evaluated step whose test error was below the threshold.
     pub solved_at: Option<u64>,

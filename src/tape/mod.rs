@@ -1,6 +1,6 @@
 //! Layer 2, part one: the tape (a Wengert list).
 //!
-//! Every operation appends a [`Node`] to an arena and writes its output into
+//! Every operation appends a node to an arena and writes its output into
 //! one flat value buffer. A [`Var`] is a `Copy` handle naming a node. Because
 //! a node can only refer to nodes recorded before it, index order is a
 //! topological order: the reverse sweep in [`Tape::backward`] is one loop
@@ -200,6 +200,12 @@ impl<T: Element> Tape<T> {
         Ok(self.nodes[self.index_of(v)?].shape)
     }
 
+    /// The name of the operation that recorded a value (`"mul"`,
+    /// `"tanh"`, `"variable"`, ...), as in errors and [`Tape::to_dot`].
+    pub fn op_name(&self, v: Var) -> Result<&'static str> {
+        Ok(self.nodes[self.index_of(v)?].op.name())
+    }
+
     /// The value of a recorded node, row-major.
     pub fn value(&self, v: Var) -> Result<&[T]> {
         let i = self.index_of(v)?;
@@ -274,8 +280,8 @@ impl<T: Element> Tape<T> {
     ///
     /// `fill` must write every element: the slice it gets is not cleared
     /// first (it holds whatever an earlier recording left in that part of the
-    /// tape's memory; clearing a 12,800-value batch would cost more than
-    /// half a microsecond per training step).
+    /// tape's memory; clearing a 12,800-value batch would cost a visible
+    /// share of a training step).
     ///
     /// ```
     /// use arithgrad::{Shape, Tape};

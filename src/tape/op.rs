@@ -19,6 +19,9 @@ pub(crate) enum Op<T> {
     Neg,
     AddScalar(T),
     MulScalar(T),
+    ScalarSub(T),
+    DivScalar(T),
+    ScalarDiv(T),
     PowScalar(T),
     Matmul,
     MatmulNt,
@@ -62,11 +65,6 @@ pub(crate) enum Op<T> {
     },
     Reshape,
     Transpose,
-    /// TEST ONLY: `x^2` with a deliberately wrong VJP (`3x` instead of `2x`),
-    /// so the gradient checks can be shown to catch a wrong VJP
-    /// (see `crate::check::broken_op`).
-    #[cfg(test)]
-    BrokenSquare,
 }
 
 impl<T> Op<T> {
@@ -83,6 +81,9 @@ impl<T> Op<T> {
             Op::Neg => "neg",
             Op::AddScalar(_) => "add_scalar",
             Op::MulScalar(_) => "mul_scalar",
+            Op::ScalarSub(_) => "scalar_sub",
+            Op::DivScalar(_) => "div_scalar",
+            Op::ScalarDiv(_) => "scalar_div",
             Op::PowScalar(_) => "powf",
             Op::Matmul => "matmul",
             Op::MatmulNt => "matmul_nt",
@@ -116,8 +117,6 @@ impl<T> Op<T> {
             Op::SliceCols { .. } => "slice_cols",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
-            #[cfg(test)]
-            Op::BrokenSquare => "broken_square",
         }
     }
 

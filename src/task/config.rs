@@ -13,7 +13,7 @@ use crate::Compat;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {
-    /// Spec section 3: two overlapping subsets of `floor(subset_ratio · n)`
+    /// docs/protocol.md, section 3: two overlapping subsets of `floor(subset_ratio · n)`
     /// inputs that share `floor(overlap_ratio · subset)` of them, shifted by a
     /// per-seed random offset.
     #[default]
@@ -28,9 +28,9 @@ pub enum Layout {
     Single,
 }
 
-/// Every parameter of the static arithmetic task (spec section 3).
+/// Every parameter of the static arithmetic task (docs/protocol.md, section 3).
 ///
-/// `Default` is the spec's default task with `mul`: `n = 100`, subset ratio
+/// `Default` is the protocol's default task with `mul`: `n = 100`, subset ratio
 /// 0.25, overlap ratio 0.5, interpolation `[1,2]`, extrapolation `[2,6]`.
 /// Fields are public so that sweeps can set them; [`TaskConfig::validate`]
 /// (called by every consumer in this module) rejects bad combinations with
@@ -90,7 +90,7 @@ impl Default for TaskConfig {
 const CACHE_KEY_VERSION: u32 = 1;
 
 impl TaskConfig {
-    /// The spec's default task with operation `op`.
+    /// The protocol's default task with operation `op`.
     pub fn new(operation: Operation) -> Self {
         TaskConfig {
             input_size: 100,

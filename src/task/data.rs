@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::random::LaneRng;
 use crate::tensor::Element;
 
-/// Rows in the fixed validation set and in the fixed test set (spec section 3).
+/// Rows in the fixed validation set and in the fixed test set (docs/protocol.md, section 3).
 pub const FIXED_SET_ROWS: usize = 10_000;
 
 /// A validated configuration together with the positions of one run.

@@ -1,5 +1,5 @@
-//! Layer 6: the static arithmetic task of the paper (spec section 3) and its
-//! success threshold (spec section 4).
+//! Layer 6: the static arithmetic task of the paper (docs/protocol.md, section 3) and its
+//! success threshold (docs/protocol.md, section 4).
 //!
 //! An input `x` has `n` entries drawn i.i.d. from a [`Range`]. Two sums are
 //! taken over fixed positions, `a` and `b`, and the target is an

@@ -60,7 +60,7 @@ impl fmt::Display for Interval {
 
 /// The distribution every input `x_i` is drawn from: uniform on one interval,
 /// or on the union of two, where each element picks one of the two intervals
-/// with probability 1/2 and is then uniform on it (spec section 3).
+/// with probability 1/2 and is then uniform on it (docs/protocol.md, section 3).
 ///
 /// A `Range` is valid by construction (finite ends, `lo < hi` in each
 /// interval), including when it is deserialized.

@@ -215,6 +215,7 @@ mod tests {
                     fill_range(range, &mut rng, &mut b);
                 };
                 if portable {
+                    crate::simd::note_if_no_avx2("batch fills");
                     crate::simd::portable_only(run);
                 } else {
                     run();

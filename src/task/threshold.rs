@@ -1,4 +1,4 @@
-//! The success threshold of spec section 4, by Monte-Carlo simulation.
+//! The success threshold of docs/protocol.md, section 4, by Monte-Carlo simulation.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,7 @@ pub struct Threshold {
 /// the numbers one big buffer would.
 const CHUNK_ROWS: usize = 256;
 
-/// The threshold of spec section 4 for `config`, from `samples` inputs drawn
+/// The threshold of docs/protocol.md, section 4 for `config`, from `samples` inputs drawn
 /// i.i.d. from the extrapolation range by `LaneRng::stream(seed,
 /// STREAM_THRESHOLD)` in `f64` (the same drawing as [`super::Task::fill_batch`]
 /// with `T = f64`). A pure function of `(config, samples, seed)`.

@@ -1,10 +1,15 @@
-//! Layer 1: dense row-major tensors generic over the element type, and the
-//! numeric kernels the differentiable operations are built from.
+//! Layer 1: dense row-major tensors generic over the element type (and,
+//! hidden from these docs, the numeric kernels the differentiable
+//! operations are built from).
 //!
 //! Nothing here knows about gradients; the kernels work on plain slices so
 //! that the tape can run them directly on its arena without copying.
 
 mod element;
+// The numeric kernels are the crate's machinery, not its API: public only
+// so that benchmarks and `examples/kernel_timing.rs` can time them, and
+// hidden from the documentation (no semver promise).
+#[doc(hidden)]
 pub mod kernels;
 mod shape;
 

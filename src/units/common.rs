@@ -18,6 +18,40 @@ pub(crate) fn check_sizes(unit: &'static str, inputs: usize, outputs: usize) -> 
     Ok(())
 }
 
+/// `(outputs, inputs)` of a weight matrix given to a unit's
+/// `from_weights`: an [`Error::InvalidShape`] unless it has rank 2 and no
+/// empty dimension.
+pub(crate) fn weight_dims<T: Element>(op: &'static str, w: &Tensor<T>) -> Result<(usize, usize)> {
+    let s = w.shape();
+    if s.rank() != 2 || s.numel() == 0 {
+        return Err(Error::InvalidShape {
+            op,
+            shape: s,
+            reason: "a weight matrix is [outputs, inputs], both at least 1".into(),
+        });
+    }
+    Ok((s.dim(0), s.dim(1)))
+}
+
+/// An [`Error::ShapeMismatch`] (expected shape on the left) unless `given`
+/// has the `expected` shape.
+pub(crate) fn check_shape(op: &'static str, expected: Shape, given: Shape) -> Result<()> {
+    if expected != given {
+        return Err(Error::ShapeMismatch {
+            op,
+            left: expected,
+            right: given,
+        });
+    }
+    Ok(())
+}
+
+/// A throwaway generator for `from_weights`, whose weights are overwritten
+/// right after the constructor draws them.
+pub(crate) fn unused_rng() -> crate::random::Rng {
+    crate::random::Rng::seed_from_u64(0)
+}
+
 /// Adds a zero-filled parameter called `prefix.name` (or `name` if the
 /// prefix is empty); the unit's `init` fills it.
 pub(crate) fn add_param<T: Element>(

@@ -84,9 +84,9 @@ pub struct Inalu {
 #[derive(Clone, Copy, Debug)]
 pub struct InaluWeights {
     /// The additive path's weight `W_a = tanh(A_hat) * sigmoid(A_m)`, `[O, I]`.
-    pub w_a: Var,
+    pub effective_add: Var,
     /// The multiplicative path's weight `W_m = tanh(M_hat) * sigmoid(M_m)`, `[O, I]`.
-    pub w_m: Var,
+    pub effective_mul: Var,
     /// The gate parameter `G`, `[O]` (the gate is `sigmoid(G)`).
     pub g: Var,
     /// The raw parameters `A_hat, A_m, M_hat, M_m` (for the regularizer).
@@ -305,8 +305,8 @@ impl Unit for Inalu {
         let w_m = nac_weight_of(tape, stored[2], stored[3])?;
         let g = tape.param(params, self.g)?;
         Ok(InaluWeights {
-            w_a,
-            w_m,
+            effective_add: w_a,
+            effective_mul: w_m,
             g,
             stored,
         })
@@ -319,15 +319,15 @@ impl Unit for Inalu {
         x: Var,
     ) -> Result<Var> {
         let b = batch_size(tape, "inalu", x, self.inputs)?;
-        let a = tape.matmul_nt(x, weights.w_a)?;
+        let a = tape.matmul_nt(x, weights.effective_add)?;
         // The multiplicative path: exp(min(log(max(|x|, eps)) W_m^T, 20)).
         let l = tape.log_abs(x, T::from_f64_lossy(Self::LOG_EPS))?;
-        let e = tape.matmul_nt(l, weights.w_m)?;
+        let e = tape.matmul_nt(l, weights.effective_mul)?;
         let e = tape.clamp(e, T::neg_infinity(), T::from_f64_lossy(EXPONENT_CAP))?;
         let m = tape.exp(e)?;
         // Sign retrieval: prod_i (sign(x_i) |W_m| + 1 - |W_m|), clipped.
         let sx = tape.sign(x)?;
-        let wm_abs = tape.abs(weights.w_m)?;
+        let wm_abs = tape.abs(weights.effective_mul)?;
         let s = tape.lerp_prod(sx, wm_abs)?;
         let s = tape.clamp(s, -T::one(), T::one())?;
         let ms = tape.mul(m, s)?;

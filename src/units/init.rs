@@ -1,4 +1,4 @@
-//! Initialisation rules shared by the units (project spec, section 1).
+//! Initialisation rules shared by the units (docs/protocol.md, section 1).
 //!
 //! Every draw is made in `f64` from the crate's portable generator
 //! [`Rng`] and rounded to the element type, so a seed gives the same initial

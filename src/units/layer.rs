@@ -59,6 +59,45 @@ pub enum LayerWeights {
     Snmu(SnmuWeights),
 }
 
+/// Typed access to the unit inside a layer: `as_nmu()` is `Some(&Nmu)` for
+/// an NMU layer, else `None`.
+///
+/// ```
+/// use arithgrad::units::{Model, ModelKind};
+/// let model = Model::<f64>::from_seed(ModelKind::Nmu.spec(4, 2), 0)?;
+/// let nmu = model.layer2().as_nmu().expect("the nmu model's layer 2 is an NMU");
+/// assert_eq!(model.params().shape(nmu.weight())?.dims(), &[1, 2]);
+/// assert!(model.layer2().as_nau().is_none());
+/// # Ok::<(), arithgrad::Error>(())
+/// ```
+macro_rules! typed_access {
+    ($($method:ident $variant:ident $unit:ident),* $(,)?) => {
+        impl Layer {
+            $(
+                #[doc = concat!("The [`", stringify!($unit), "`] inside, if this is one.")]
+                pub fn $method(&self) -> Option<&$unit> {
+                    match self {
+                        Layer::$variant(u) => Some(u),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+typed_access!(
+    as_linear Linear Linear,
+    as_nac_add NacAdd NacAdd,
+    as_nac_mul NacMul NacMul,
+    as_nac_mul_sigma NacMulSigma NacMulSigma,
+    as_nac_mul_nmu NacMulNmu NacMulNmu,
+    as_nalu Nalu Nalu,
+    as_nau Nau Nau,
+    as_nmu Nmu Nmu,
+    as_gated_nau_nmu GatedNauNmu GatedNauNmu,
+);
+
 /// Runs `$body` with `$u` bound to the unit inside any `Layer` variant.
 macro_rules! each_unit {
     ($layer:expr, $u:ident => $body:expr) => {

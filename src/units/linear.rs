@@ -18,9 +18,9 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes};
+use super::common::{add_param, batch_size, check_shape, check_sizes, unused_rng, weight_dims};
 use super::init::{fill_uniform, glorot_radius, kaiming_radius};
 use super::sparsity::max_sparsity_error;
 use super::{Unit, UnitKind};
@@ -66,7 +66,7 @@ pub struct Linear {
 #[derive(Clone, Copy, Debug)]
 pub struct LinearWeights {
     /// `W`, `[O, I]`.
-    pub w: Var,
+    pub effective: Var,
     /// `b`, `[O]`.
     pub b: Var,
 }
@@ -94,6 +94,30 @@ impl Linear {
         };
         layer.init(params, rng)?;
         Ok(layer)
+    }
+
+    /// Adds `prefix.W` and `prefix.b` with the given values `w`
+    /// (`[outputs, inputs]`) and `b` (`[outputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &Tensor<T>,
+        b: &Tensor<T>,
+        activation: Activation,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("Linear::from_weights", w)?;
+        check_shape("Linear::from_weights", Shape::vector(outputs), b.shape())?;
+        let unit = Self::new(
+            params,
+            prefix,
+            inputs,
+            outputs,
+            activation,
+            &mut unused_rng(),
+        )?;
+        params.set(unit.w, w.data())?;
+        params.set(unit.b, b.data())?;
+        Ok(unit)
     }
 
     /// The weight `W`.
@@ -156,7 +180,7 @@ impl Unit for Linear {
         params: &ParamStore<T>,
     ) -> Result<LinearWeights> {
         Ok(LinearWeights {
-            w: tape.param(params, self.w)?,
+            effective: tape.param(params, self.w)?,
             b: tape.param(params, self.b)?,
         })
     }
@@ -168,7 +192,7 @@ impl Unit for Linear {
         x: Var,
     ) -> Result<Var> {
         let batch = batch_size(tape, "linear", x, self.inputs)?;
-        let z = tape.matmul_nt(x, weights.w)?;
+        let z = tape.matmul_nt(x, weights.effective)?;
         let b = tape.broadcast_to(weights.b, Shape::matrix(batch, self.outputs))?;
         let z = tape.add(z, b)?;
         match self.activation {

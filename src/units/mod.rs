@@ -1,7 +1,7 @@
 //! Layer 5: the neural arithmetic units and their baselines, built on the
 //! autodiff core.
 //!
-//! Every unit of the spec's section 1 has its own file with its formula and
+//! Every unit of docs/protocol.md, section 1, has its own file with its formula and
 //! its source paper:
 //!
 //! | unit | file | paper |
@@ -43,8 +43,20 @@
 //! [`TrainingRules`] and the hooks [`Unit::forward_train`],
 //! [`Unit::penalty`] and [`Unit::reinit`]; the module [`rules`] explains how.
 //!
+//! The recorded handles (`NauWeights`, `NmuWeights`, ...) follow one naming
+//! rule: `effective` is the weight matrix the forward pass uses (after any
+//! clamp or `tanh * sigmoid` transform; the one the sparsity error and the
+//! printed weights describe); `stored` is the raw stored parameter, present
+//! only where it is a different tensor from `effective` and something else
+//! (a regularizer) needs it; any other parameter is named by its paper
+//! symbol in snake case (`g`, `b`, ...).
+//!
+//! A unit is built with random initial weights (`new`) or from given ones
+//! (`from_weights`, which checks their shapes); [`Layer::as_nmu`] and its
+//! siblings give typed access to the unit inside a [`Model`]'s layer.
+//!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
-//! two-layer network of the spec's model table ([`ModelKind`], [`ModelSpec`]), and
+//! two-layer network of the protocol's model table ([`ModelKind`], [`ModelSpec`]), and
 //! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
 
 mod common;
@@ -128,7 +140,7 @@ pub trait Unit {
     fn param_ids(&self) -> Vec<ParamId>;
 
     /// Draws fresh initial values for every parameter, in a fixed order,
-    /// from `rng` (the spec's initialisation for this unit).
+    /// from `rng` (the protocol's initialisation for this unit).
     fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()>;
 
     /// Records the parameters and weight transforms for one step.

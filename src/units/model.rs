@@ -1,4 +1,4 @@
-//! The two-layer networks of the spec's model table (`n -> hidden -> 1`),
+//! The two-layer networks of the protocol's model table (`n -> hidden -> 1`),
 //! built by name or from any pair of unit kinds.
 //!
 //! | name | layer 1 | layer 2 |
@@ -230,6 +230,42 @@ impl<T: Element> Model<T> {
             (Some(a), Some(b)) => tape.add(a, b).map(Some),
             (a, b) => Ok(a.or(b)),
         }
+    }
+
+    /// Records the training loss of the paper's protocol for an output `y`
+    /// and a target of the same shape: `MSE(y, target) + lambda * R` (the
+    /// regularizer term only when `lambda > 0` and a layer has one), in the
+    /// same operations and order as [`crate::experiment::Trainer`]'s step.
+    ///
+    /// ```
+    /// use arithgrad::units::{Model, ModelKind};
+    /// use arithgrad::{Shape, Tape, Tensor};
+    /// let model = Model::<f64>::from_seed(ModelKind::Nau.spec(2, 1), 0)?;
+    /// let mut tape = Tape::new();
+    /// let x = tape.constant(&Tensor::full(Shape::matrix(4, 2), 1.0));
+    /// let t = tape.constant(&Tensor::full(Shape::matrix(4, 1), 2.0));
+    /// let w = model.record_weights(&mut tape)?;
+    /// let y = model.forward(&mut tape, &w, x)?;
+    /// let loss = model.loss(&mut tape, &w, y, t, 0.1)?;
+    /// tape.backward(loss)?;
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn loss(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &ModelWeights,
+        y: Var,
+        target: Var,
+        lambda: f64,
+    ) -> Result<Var> {
+        let mut loss = tape.mse(y, target)?;
+        if lambda > 0.0 {
+            if let Some(r) = self.regularizer(tape, weights)? {
+                let scaled = tape.mul_scalar(r, T::from_f64_lossy(lambda))?;
+                loss = tape.add(loss, scaled)?;
+            }
+        }
+        Ok(loss)
     }
 
     /// Projects constrained weights back into their intervals; call after

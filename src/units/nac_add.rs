@@ -18,9 +18,12 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, nac_weight, nac_weight_value};
+use super::common::{
+    add_param, batch_size, check_shape, check_sizes, nac_weight, nac_weight_value, unused_rng,
+    weight_dims,
+};
 use super::init::{fill_uniform, nac_radius};
 use super::sparsity::max_sparsity_error;
 use super::{Unit, UnitKind};
@@ -115,7 +118,7 @@ pub struct NacAdd {
 #[derive(Clone, Copy, Debug)]
 pub struct NacAddWeights {
     /// `W = tanh(W_hat) * sigmoid(M_hat)`, `[O, I]`.
-    pub w: Var,
+    pub effective: Var,
 }
 
 impl NacAdd {
@@ -140,6 +143,22 @@ impl NacAdd {
     /// The `(W_hat, M_hat)` parameters.
     pub fn nac_params(&self) -> NacParams {
         self.nac
+    }
+
+    /// Adds `prefix.W_hat` and `prefix.M_hat` with the given values (both
+    /// `[outputs, inputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_hat: &Tensor<T>,
+        m_hat: &Tensor<T>,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("NacAdd::from_weights", w_hat)?;
+        check_shape("NacAdd::from_weights", w_hat.shape(), m_hat.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.nac.w_hat, w_hat.data())?;
+        params.set(unit.nac.m_hat, m_hat.data())?;
+        Ok(unit)
     }
 }
 
@@ -172,7 +191,7 @@ impl Unit for NacAdd {
         params: &ParamStore<T>,
     ) -> Result<NacAddWeights> {
         Ok(NacAddWeights {
-            w: self.nac.record(tape, params)?,
+            effective: self.nac.record(tape, params)?,
         })
     }
 
@@ -183,7 +202,7 @@ impl Unit for NacAdd {
         x: Var,
     ) -> Result<Var> {
         batch_size(tape, "nac-add", x, self.inputs)?;
-        tape.matmul_nt(x, weights.w)
+        tape.matmul_nt(x, weights.effective)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {

@@ -12,9 +12,9 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::Element;
+use crate::tensor::{Element, Tensor};
 
-use super::common::{batch_size, check_sizes, log_space};
+use super::common::{batch_size, check_shape, check_sizes, log_space, unused_rng, weight_dims};
 use super::nac_add::NacParams;
 use super::{Unit, UnitKind};
 
@@ -46,7 +46,7 @@ pub struct NacMul {
 #[derive(Clone, Copy, Debug)]
 pub struct NacMulWeights {
     /// `W = tanh(W_hat) * sigmoid(M_hat)`, `[O, I]`.
-    pub w: Var,
+    pub effective: Var,
 }
 
 impl NacMul {
@@ -71,6 +71,22 @@ impl NacMul {
     /// The `(W_hat, M_hat)` parameters.
     pub fn nac_params(&self) -> NacParams {
         self.nac
+    }
+
+    /// Adds `prefix.W_hat` and `prefix.M_hat` with the given values (both
+    /// `[outputs, inputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_hat: &Tensor<T>,
+        m_hat: &Tensor<T>,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("NacMul::from_weights", w_hat)?;
+        check_shape("NacMul::from_weights", w_hat.shape(), m_hat.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.nac.w_hat, w_hat.data())?;
+        params.set(unit.nac.m_hat, m_hat.data())?;
+        Ok(unit)
     }
 }
 
@@ -103,7 +119,7 @@ impl Unit for NacMul {
         params: &ParamStore<T>,
     ) -> Result<NacMulWeights> {
         Ok(NacMulWeights {
-            w: self.nac.record(tape, params)?,
+            effective: self.nac.record(tape, params)?,
         })
     }
 
@@ -114,7 +130,7 @@ impl Unit for NacMul {
         x: Var,
     ) -> Result<Var> {
         batch_size(tape, "nac-mul", x, self.inputs)?;
-        log_space(tape, x, weights.w)
+        log_space(tape, x, weights.effective)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {

@@ -15,9 +15,11 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, log_space, project_into};
+use super::common::{
+    add_param, batch_size, check_sizes, log_space, project_into, unused_rng, weight_dims,
+};
 use super::init::fill_uniform;
 use super::sparsity::{max_sparsity_error, nmu_regularizer};
 use super::{Unit, UnitKind};
@@ -47,8 +49,9 @@ pub struct NacMulNmu {
 /// A [`NacMulNmu`] layer's weight recorded on a tape for one step.
 #[derive(Clone, Copy, Debug)]
 pub struct NacMulNmuWeights {
-    /// `W` as stored, `[O, I]` (used by the forward and the regularizer).
-    pub w: Var,
+    /// `W` as stored, `[O, I]`: the forward and the regularizer both use
+    /// it, so there is no separate `stored` field.
+    pub effective: Var,
 }
 
 impl NacMulNmu {
@@ -73,6 +76,18 @@ impl NacMulNmu {
     /// The weight `W`.
     pub fn weight(&self) -> ParamId {
         self.w
+    }
+
+    /// Adds `prefix.W` with the given value `w` (`[outputs, inputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &Tensor<T>,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("NacMulNmu::from_weights", w)?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w, w.data())?;
+        Ok(unit)
     }
 }
 
@@ -106,7 +121,7 @@ impl Unit for NacMulNmu {
         params: &ParamStore<T>,
     ) -> Result<NacMulNmuWeights> {
         Ok(NacMulNmuWeights {
-            w: tape.param(params, self.w)?,
+            effective: tape.param(params, self.w)?,
         })
     }
 
@@ -117,7 +132,7 @@ impl Unit for NacMulNmu {
         x: Var,
     ) -> Result<Var> {
         batch_size(tape, "nac-mul-nmu", x, self.inputs)?;
-        log_space(tape, x, weights.w)
+        log_space(tape, x, weights.effective)
     }
 
     fn regularizer<T: Element>(
@@ -125,7 +140,7 @@ impl Unit for NacMulNmu {
         tape: &mut Tape<T>,
         weights: &NacMulNmuWeights,
     ) -> Result<Option<Var>> {
-        nmu_regularizer(tape, weights.w).map(Some)
+        nmu_regularizer(tape, weights.effective).map(Some)
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {

@@ -12,9 +12,11 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, log_space, sigmoid};
+use super::common::{
+    add_param, batch_size, check_sizes, log_space, sigmoid, unused_rng, weight_dims,
+};
 use super::init::{fill_normal, xavier_normal_std};
 use super::sparsity::max_sparsity_error;
 use super::{Unit, UnitKind};
@@ -45,7 +47,7 @@ pub struct NacMulSigma {
 #[derive(Clone, Copy, Debug)]
 pub struct NacMulSigmaWeights {
     /// `W = sigmoid(W_hat)`, `[O, I]`.
-    pub w: Var,
+    pub effective: Var,
 }
 
 impl NacMulSigma {
@@ -70,6 +72,18 @@ impl NacMulSigma {
     /// The unconstrained parameter `W_hat`.
     pub fn weight_hat(&self) -> ParamId {
         self.w_hat
+    }
+
+    /// Adds `prefix.W_hat` with the given value (`[outputs, inputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_hat: &Tensor<T>,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("NacMulSigma::from_weights", w_hat)?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.weight_hat(), w_hat.data())?;
+        Ok(unit)
     }
 }
 
@@ -105,7 +119,7 @@ impl Unit for NacMulSigma {
     ) -> Result<NacMulSigmaWeights> {
         let w_hat = tape.param(params, self.w_hat)?;
         Ok(NacMulSigmaWeights {
-            w: tape.sigmoid(w_hat)?,
+            effective: tape.sigmoid(w_hat)?,
         })
     }
 
@@ -116,7 +130,7 @@ impl Unit for NacMulSigma {
         x: Var,
     ) -> Result<Var> {
         batch_size(tape, "nac-mul-sigma", x, self.inputs)?;
-        log_space(tape, x, weights.w)
+        log_space(tape, x, weights.effective)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {

@@ -59,9 +59,9 @@ pub struct Nalu {
 #[derive(Clone, Copy, Debug)]
 pub struct NaluWeights {
     /// The NAC+ path's `W`, `[O, I]`.
-    pub w_add: Var,
-    /// The NAC* path's `W` (the same node as `w_add` when shared).
-    pub w_mul: Var,
+    pub effective_add: Var,
+    /// The NAC* path's `W` (the same node as `effective_add` when shared).
+    pub effective_mul: Var,
     /// The gate weight `G`, `[O, I]`.
     pub g: Var,
 }
@@ -185,7 +185,11 @@ impl Unit for Nalu {
             None => w_add,
         };
         let g = tape.param(params, self.g)?;
-        Ok(NaluWeights { w_add, w_mul, g })
+        Ok(NaluWeights {
+            effective_add: w_add,
+            effective_mul: w_mul,
+            g,
+        })
     }
 
     fn forward<T: Element>(
@@ -195,8 +199,8 @@ impl Unit for Nalu {
         x: Var,
     ) -> Result<Var> {
         let g = self.gate(tape, weights, x)?;
-        let a = tape.matmul_nt(x, weights.w_add)?;
-        let m = log_space(tape, x, weights.w_mul)?;
+        let a = tape.matmul_nt(x, weights.effective_add)?;
+        let m = log_space(tape, x, weights.effective_mul)?;
         gate_mix(tape, g, a, m)
     }
 

@@ -21,9 +21,9 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, project_into};
+use super::common::{add_param, batch_size, check_sizes, project_into, unused_rng, weight_dims};
 use super::init::{fill_uniform, nau_radius};
 use super::sparsity::{max_sparsity_error, nau_regularizer, nau_regularizer_unprojected};
 use super::{Unit, UnitKind};
@@ -57,9 +57,9 @@ pub struct Nau {
 #[derive(Clone, Copy, Debug)]
 pub struct NauWeights {
     /// `W` as stored (the regularizer's operand).
-    pub w: Var,
-    /// `clamp(W, -1, 1)` (the forward's operand).
-    pub clamped: Var,
+    pub stored: Var,
+    /// `clamp(W, -1, 1)`, the weight the forward uses.
+    pub effective: Var,
 }
 
 impl Nau {
@@ -79,6 +79,36 @@ impl Nau {
             projected: true,
         };
         unit.init(params, rng)?;
+        Ok(unit)
+    }
+
+    /// Adds `prefix.W` with the given value `w` (`[outputs, inputs]`).
+    ///
+    /// ```
+    /// use arithgrad::units::{Nau, Unit};
+    /// use arithgrad::{Error, ParamStore, Shape, Tape, Tensor};
+    /// let mut params = ParamStore::<f64>::new();
+    /// let w = Tensor::from_vec(Shape::matrix(1, 2), vec![1.0, -1.0])?;
+    /// let nau = Nau::from_weights(&mut params, "sub", &w)?;
+    /// let mut tape = Tape::new();
+    /// let x = tape.constant(&Tensor::from_vec(Shape::matrix(1, 2), vec![5.0, 3.0])?);
+    /// let y = nau.apply(&mut tape, &params, x)?;
+    /// assert_eq!(tape.value(y)?, &[2.0]);
+    /// let bad = Tensor::<f64>::zeros(Shape::vector(2));
+    /// assert!(matches!(
+    ///     Nau::from_weights(&mut params, "bad", &bad),
+    ///     Err(Error::InvalidShape { op: "Nau::from_weights", .. })
+    /// ));
+    /// # Ok::<(), arithgrad::Error>(())
+    /// ```
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &Tensor<T>,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("Nau::from_weights", w)?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w, w.data())?;
         Ok(unit)
     }
 
@@ -160,13 +190,16 @@ impl Unit for Nau {
 
     fn record<T: Element>(&self, tape: &mut Tape<T>, params: &ParamStore<T>) -> Result<NauWeights> {
         let w = tape.param(params, self.w)?;
-        let clamped = tape.clamp(w, -T::one(), T::one())?;
-        Ok(NauWeights { w, clamped })
+        let effective = tape.clamp(w, -T::one(), T::one())?;
+        Ok(NauWeights {
+            stored: w,
+            effective,
+        })
     }
 
     fn forward<T: Element>(&self, tape: &mut Tape<T>, weights: &NauWeights, x: Var) -> Result<Var> {
         batch_size(tape, "nau", x, self.inputs)?;
-        tape.matmul_nt(x, weights.clamped)
+        tape.matmul_nt(x, weights.effective)
     }
 
     fn regularizer<T: Element>(
@@ -175,9 +208,9 @@ impl Unit for Nau {
         weights: &NauWeights,
     ) -> Result<Option<Var>> {
         if self.projected {
-            nau_regularizer(tape, weights.w).map(Some)
+            nau_regularizer(tape, weights.stored).map(Some)
         } else {
-            nau_regularizer_unprojected(tape, weights.w).map(Some)
+            nau_regularizer_unprojected(tape, weights.stored).map(Some)
         }
     }
 

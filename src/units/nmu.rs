@@ -24,9 +24,11 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, nmu_product, project_into};
+use super::common::{
+    add_param, batch_size, check_sizes, nmu_product, project_into, unused_rng, weight_dims,
+};
 use super::init::fill_uniform;
 use super::nau::clamp_f64;
 use super::sparsity::{max_sparsity_error, nmu_regularizer};
@@ -60,10 +62,10 @@ pub struct Nmu {
 #[derive(Clone, Copy, Debug)]
 pub struct NmuWeights {
     /// `W` as stored (the regularizer's operand).
-    pub w: Var,
+    pub stored: Var,
     /// The weight the forward uses: `W` itself, or `clamp(W, 0, 1)` in the
     /// `ClampInForward` mode.
-    pub used: Var,
+    pub effective: Var,
 }
 
 impl Nmu {
@@ -84,6 +86,26 @@ impl Nmu {
             outputs,
         };
         unit.init(params, rng)?;
+        Ok(unit)
+    }
+
+    /// Adds `prefix.W` with the given value `w` (`[outputs, inputs]`).
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &Tensor<T>,
+        constraint: NmuConstraint,
+    ) -> Result<Self> {
+        let (outputs, inputs) = weight_dims("Nmu::from_weights", w)?;
+        let unit = Self::new(
+            params,
+            prefix,
+            inputs,
+            outputs,
+            constraint,
+            &mut unused_rng(),
+        )?;
+        params.set(unit.w, w.data())?;
         Ok(unit)
     }
 
@@ -133,16 +155,19 @@ impl Unit for Nmu {
 
     fn record<T: Element>(&self, tape: &mut Tape<T>, params: &ParamStore<T>) -> Result<NmuWeights> {
         let w = tape.param(params, self.w)?;
-        let used = match self.constraint {
+        let effective = match self.constraint {
             NmuConstraint::Project => w,
             NmuConstraint::ClampInForward => tape.clamp(w, T::zero(), T::one())?,
         };
-        Ok(NmuWeights { w, used })
+        Ok(NmuWeights {
+            stored: w,
+            effective,
+        })
     }
 
     fn forward<T: Element>(&self, tape: &mut Tape<T>, weights: &NmuWeights, x: Var) -> Result<Var> {
         batch_size(tape, "nmu", x, self.inputs)?;
-        nmu_product(tape, x, weights.used)
+        nmu_product(tape, x, weights.effective)
     }
 
     fn regularizer<T: Element>(
@@ -150,7 +175,7 @@ impl Unit for Nmu {
         tape: &mut Tape<T>,
         weights: &NmuWeights,
     ) -> Result<Option<Var>> {
-        nmu_regularizer(tape, weights.w).map(Some)
+        nmu_regularizer(tape, weights.stored).map(Some)
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {

@@ -1,4 +1,4 @@
-//! The named models of the spec's model table and [`ModelSpec`], a
+//! The named models of the protocol's model table and [`ModelSpec`], a
 //! two-layer network described by its layer kinds and sizes.
 
 use std::fmt;
@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 use super::{InaluInit, NaluSharing, NmuConstraint, RegularizerSchedule, TrainingRules, UnitKind};
 
-/// The named models of the spec's model table.
+/// The named models of the protocol's model table.
 ///
 /// ```
 /// use arithgrad::units::ModelKind;
@@ -51,7 +51,7 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
-    /// Every named model, in the order of the spec's table.
+    /// Every named model, in the order of the protocol's table.
     pub const ALL: [ModelKind; 20] = [
         ModelKind::Nmu,
         ModelKind::Nau,
@@ -215,7 +215,7 @@ pub struct ModelSpec {
     pub layer2: UnitKind,
     /// Input size `n`.
     pub inputs: usize,
-    /// Hidden size (the spec's default is 2).
+    /// Hidden size (the protocol's default is 2).
     pub hidden: usize,
     /// Output size (1 on the arithmetic task).
     pub outputs: usize,
@@ -321,7 +321,7 @@ impl ModelSpec {
             .merge(&self.layer2.training_rules())
     }
 
-    /// The spec's regularizer schedule for the arithmetic task: the NMU one
+    /// The protocol's regularizer schedule for the arithmetic task: the NMU one
     /// (`lambda_hat = 10`, `1e6 .. 2e6`) if a layer is NMU-type (NMU,
     /// NAC*,NMU, gated), else the NAU one (`0.01`, `5e3 .. 5e4`) if a layer
     /// is a NAU, else none.

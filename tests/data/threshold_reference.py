@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent numpy simulation of the success threshold (spec section 4).
+"""Independent numpy simulation of the success threshold (docs/protocol.md, section 4).
 
 It shares no code and no random numbers with the Rust implementation
 (src/task/threshold.rs): positions are recomputed from the spec, inputs come
@@ -60,7 +60,7 @@ CONFIGS = (
 
 
 def positions(cfg):
-    """Index arrays of a and b (offset 0), straight from spec section 3."""
+    """Index arrays of a and b (offset 0), straight from docs/protocol.md, section 3."""
     if cfg["layout"] == "toy":
         return np.arange(0, 4), np.arange(0, 2)
     n = cfg["n"]

@@ -232,8 +232,8 @@ fn forward_by_rows<T: Element, const N: usize>(
 /// [`lerp_prod_backward_add`] for `N` inputs, one row at a
 /// time, each row's factors, prefix products and gradients in registers:
 /// with few inputs (an NMU layer has as many as the hidden size) passes
-/// over columns cost more in bookkeeping than they save (at 16 inputs the
-/// rows are still 1.4 us faster per training step). The result is
+/// over columns cost more in bookkeeping than they save (still so at 16
+/// inputs; `cargo run --release --example kernel_timing` measures). The result is
 /// bit-identical: the same operations in the same order (the factor gradients of
 /// [`lerp_prod_factor_grads`], then `gx` over `o` increasing and `gw` over `b`
 /// increasing), so the same bits.

@@ -626,6 +626,7 @@ mod tests {
 
             // The portable copies give the same bits as the ones that ran
             // above (the AVX2 copies, on a machine that has AVX2).
+            crate::simd::note_if_no_avx2("matmul kernels");
             let portable = crate::simd::portable_only(|| {
                 let mut outs = [start.clone(), start.clone(), start.clone()];
                 matmul_add(&a, &b_kn, &mut outs[0], m, k, n);
