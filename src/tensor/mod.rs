@@ -11,6 +11,7 @@ mod element;
 // hidden from the documentation (no semver promise).
 #[doc(hidden)]
 pub mod kernels;
+pub mod reference;
 mod shape;
 
 pub use element::Element;

@@ -1,7 +1,13 @@
 //! Kernels of the product of interpolations (`Tape::lerp_prod`):
 //! `z[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))` for `x [B, I]`,
 //! `w [O, I]`, and its adjoint.
+//!
+//! The entry points below, column by column over the batch; the narrow
+//! layers run row by row in [`super::lerp_prod_rows`], and the three-pass
+//! adjoint that defines the one-pass one is in [`super::lerp_prod_passes`];
+//! the plain loops in [`crate::tensor::reference`] give the same bits.
 
+use super::lerp_prod_rows::{backward_by_rows, forward_by_rows};
 use crate::simd::multiversion;
 use crate::tensor::Element;
 
@@ -125,7 +131,7 @@ multiversion! {
 
 multiversion! {
     /// Accumulated, both gradients: with `d[b, o, i]` as in
-    /// [`lerp_prod_factor_grads`] (same arithmetic, same bits),
+    /// [`lerp_prod_factor_grads`](super::lerp_prod_factor_grads) (same arithmetic, same bits),
     /// `gx[b, i] += Σ_o d[b, o, i] w[o, i]` (`o` increasing) and
     /// `gw[o, i] += Σ_b d[b, o, i] (x[b, i] − 1)` (`b` increasing), each for
     /// the operand that is `Some`. `work` is work space (grown to
@@ -202,177 +208,13 @@ multiversion! {
     }
 }
 
-/// [`lerp_prod`] for `N` inputs, one row at a time: the same factors
-/// multiplied in the same order onto one, so the same bits.
-#[inline(always)]
-fn forward_by_rows<T: Element, const N: usize>(
-    x: &[T],
-    w: &[T],
-    out: &mut [T],
-    rows: usize,
-    outputs: usize,
-) {
-    for (o, wrow) in w.chunks_exact(N).enumerate().take(outputs) {
-        let wv: &[T; N] = wrow.try_into().unwrap();
-        let one_minus_w: [T; N] = std::array::from_fn(|i| T::one() - wv[i]);
-        for (xrow, zrow) in x
-            .chunks_exact(N)
-            .zip(out.chunks_exact_mut(outputs))
-            .take(rows)
-        {
-            let mut run = T::one();
-            for i in 0..N {
-                run = run * (wv[i] * xrow[i] + one_minus_w[i]);
-            }
-            zrow[o] = run;
-        }
-    }
-}
-
-/// [`lerp_prod_backward_add`] for `N` inputs, one row at a
-/// time, each row's factors, prefix products and gradients in registers:
-/// with few inputs (an NMU layer has as many as the hidden size) passes
-/// over columns cost more in bookkeeping than they save (still so at 16
-/// inputs; `cargo run --release --example kernel_timing` measures). The result is
-/// bit-identical: the same operations in the same order (the factor gradients of
-/// [`lerp_prod_factor_grads`], then `gx` over `o` increasing and `gw` over `b`
-/// increasing), so the same bits.
-#[inline(always)]
-fn backward_by_rows<T: Element, const N: usize>(
-    x: &[T],
-    w: &[T],
-    g: &[T],
-    gx: Option<&mut [T]>,
-    gw: Option<&mut [T]>,
-    rows: usize,
-    outputs: usize,
-) {
-    let (mut gx, mut gw) = (gx, gw);
-    for (o, wrow) in w.chunks_exact(N).enumerate().take(outputs) {
-        let wv: &[T; N] = wrow.try_into().unwrap();
-        // This output's row of `gw`, summed in registers over the batch.
-        let mut gw_row = [T::zero(); N];
-        if let Some(gw) = gw.as_deref() {
-            gw_row.copy_from_slice(&gw[o * N..(o + 1) * N]);
-        }
-        for (b, xrow) in x.chunks_exact(N).enumerate().take(rows) {
-            let gv = g[b * outputs + o];
-            let (mut factor, mut prefix) = ([T::one(); N], [T::one(); N]);
-            let mut run = T::one();
-            for i in 0..N {
-                factor[i] = wv[i] * xrow[i] + (T::one() - wv[i]);
-                prefix[i] = run;
-                run = run * factor[i];
-            }
-            let mut d = [T::zero(); N];
-            let mut suffix = T::one();
-            for i in (0..N).rev() {
-                d[i] = gv * prefix[i] * suffix;
-                suffix = suffix * factor[i];
-            }
-            if let Some(gx) = gx.as_deref_mut() {
-                let gxrow = &mut gx[b * N..(b + 1) * N];
-                for i in 0..N {
-                    gxrow[i] = gxrow[i] + d[i] * wv[i];
-                }
-            }
-            for i in 0..N {
-                gw_row[i] = gw_row[i] + d[i] * (xrow[i] - T::one());
-            }
-        }
-        if let Some(gw) = gw.as_deref_mut() {
-            gw[o * N..(o + 1) * N].copy_from_slice(&gw_row);
-        }
-    }
-}
-
-/// The gradient with respect to every factor: `d[b, o, i] = g[b, o] ·
-/// Π_{m<i} f[b, o, m] · Π_{m>i} f[b, o, m]` where `f[b, o, i] = w[o, i]
-/// x[b, i] + (1 − w[o, i])`, written into `d` (`rows · outputs · inputs`
-/// values, overwritten). Prefix and suffix products, never a division, so
-/// it is exact when factors are zero: `(g · prefix) · suffix`.
-pub fn lerp_prod_factor_grads<T: Element>(
-    x: &[T],
-    w: &[T],
-    g: &[T],
-    d: &mut [T],
-    rows: usize,
-    inputs: usize,
-    outputs: usize,
-) {
-    let lines = d.chunks_exact_mut(inputs);
-    let mut lines = lines.take(rows * outputs);
-    for (xrow, grow) in x
-        .chunks_exact(inputs)
-        .zip(g.chunks_exact(outputs))
-        .take(rows)
-    {
-        for (wrow, &gi) in w.chunks_exact(inputs).zip(grow) {
-            let Some(line) = lines.next() else { return };
-            // The prefix products go into `line` first ...
-            let mut prefix = T::one();
-            for ((dl, &xi), &wi) in line.iter_mut().zip(xrow).zip(wrow) {
-                *dl = prefix;
-                prefix = prefix * (wi * xi + (T::one() - wi));
-            }
-            // ... then each is multiplied by g and the suffix product.
-            let mut suffix = T::one();
-            for ((dl, &xi), &wi) in line.iter_mut().zip(xrow).zip(wrow).rev() {
-                *dl = gi * *dl * suffix;
-                suffix = suffix * (wi * xi + (T::one() - wi));
-            }
-        }
-    }
-}
-
-/// Accumulated: `gx[b, i] += Σ_o d[b, o, i] w[o, i]`, `o` in increasing order.
-pub fn lerp_prod_backward_x_add<T: Element>(
-    d: &[T],
-    w: &[T],
-    gx: &mut [T],
-    rows: usize,
-    inputs: usize,
-    outputs: usize,
-) {
-    for (drows, gxrow) in d
-        .chunks_exact(inputs * outputs)
-        .zip(gx.chunks_exact_mut(inputs))
-        .take(rows)
-    {
-        for (dline, wrow) in drows.chunks_exact(inputs).zip(w.chunks_exact(inputs)) {
-            for ((gxi, &di), &wi) in gxrow.iter_mut().zip(dline).zip(wrow) {
-                *gxi = *gxi + di * wi;
-            }
-        }
-    }
-}
-
-/// Accumulated: `gw[o, i] += Σ_b d[b, o, i] (x[b, i] − 1)`, `b` in
-/// increasing order.
-pub fn lerp_prod_backward_w_add<T: Element>(
-    d: &[T],
-    x: &[T],
-    gw: &mut [T],
-    rows: usize,
-    inputs: usize,
-    outputs: usize,
-) {
-    for (drows, xrow) in d
-        .chunks_exact(inputs * outputs)
-        .zip(x.chunks_exact(inputs))
-        .take(rows)
-    {
-        for (dline, gwrow) in drows.chunks_exact(inputs).zip(gw.chunks_exact_mut(inputs)) {
-            for ((gwi, &di), &xi) in gwrow.iter_mut().zip(dline).zip(xrow) {
-                *gwi = *gwi + di * (xi - T::one());
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tensor::kernels::{
+        lerp_prod_backward_w_add, lerp_prod_backward_x_add, lerp_prod_factor_grads,
+    };
+    use crate::tensor::reference;
 
     #[test]
     fn weight_one_selects_and_weight_zero_ignores() {
@@ -425,6 +267,24 @@ mod tests {
         );
         assert_eq!(gx1, gx);
         assert_eq!(gw1, gw);
+        // And both match the plain loops.
+        assert_eq!(
+            d,
+            reference::lerp_prod_factor_grads(&x, &w, &g, rows, inputs, outputs)
+        );
+        let (mut gx_ref, mut gw_ref) = (vec![0.5; rows * inputs], vec![-0.25; outputs * inputs]);
+        reference::lerp_prod_backward_add(
+            &x,
+            &w,
+            &g,
+            &mut gx_ref,
+            &mut gw_ref,
+            rows,
+            inputs,
+            outputs,
+        );
+        assert_eq!(gx1, gx_ref);
+        assert_eq!(gw1, gw_ref);
         let mut gw2 = vec![-0.25; outputs * inputs];
         lerp_prod_backward_add(
             &x,
@@ -456,19 +316,10 @@ mod tests {
                 .collect();
             let mut out = vec![0.0; rows * outputs];
             lerp_prod(&x, &w, &mut out, rows, inputs, outputs, &mut Vec::new());
-            for b in 0..rows {
-                for o in 0..outputs {
-                    let mut want = 1.0f32;
-                    for i in 0..inputs {
-                        let wi = w[o * inputs + i];
-                        want *= wi * x[b * inputs + i] + (1.0 - wi);
-                    }
-                    assert_eq!(
-                        out[b * outputs + o].to_bits(),
-                        want.to_bits(),
-                        "{inputs} ({b}, {o})"
-                    );
-                }
+            let mut want = vec![0.0; rows * outputs];
+            reference::lerp_prod(&x, &w, &mut want, rows, inputs, outputs);
+            for (k, (o, r)) in out.iter().zip(&want).enumerate() {
+                assert_eq!(o.to_bits(), r.to_bits(), "{inputs} (element {k})");
             }
         }
     }

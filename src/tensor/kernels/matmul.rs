@@ -11,180 +11,21 @@
 //!   the products of the shared dimension `p = 0, 1, ..` one after the other
 //!   onto the output's previous value: `out + t_0 + t_1 + ...`.
 //! - [`matmul_nt_add`] depends on the width `n` of the output. Below
-//!   [`NT_BY_COLUMNS`] columns it computes each element as a [`dot`] of two
+//!   [`NT_BY_COLUMNS`] columns it computes each element as a [`dot`](fn@super::dot) of two
 //!   contiguous rows (eight interleaved partial sums combined as a tree) and
 //!   adds it to the output; from [`NT_BY_COLUMNS`] columns on it transposes `b` into work
 //!   space and sums like [`matmul_add`], `out + t_0 + t_1 + ...` in order.
+//!
+//! The dot products and sums are in [`super::dot`], the narrow-output
+//! product in [`super::matmul_narrow`]; the plain loops in
+//! [`crate::tensor::reference`] compute the same results the slow way.
 
 use std::mem::size_of;
 
+use super::dot::LANES;
+use super::matmul_narrow::{nt_blocks, short_dots, NT_ROWS};
 use crate::simd::multiversion;
 use crate::tensor::Element;
-
-/// Interleaved partial sums of [`dot`]: eight `f32` fill two SSE registers
-/// or one AVX register.
-const LANES: usize = 8;
-
-/// Dot product, summed in eight interleaved lanes so it vectorises.
-///
-/// Order: lane `l` sums `a[p] b[p]` for `p = l, l + 8, ..` below the last
-/// multiple of 4 (so a last group of four products goes to lanes 0-3), onto
-/// zero in increasing `p`; the lanes are combined as a tree,
-/// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))` (halves, then
-/// quarters, then the last pair: three vector additions where a sum in lane
-/// order takes seven dependent ones); the remaining `k mod 4` products are
-/// summed in order onto zero and added last. Deterministic, and the same on
-/// every machine.
-#[inline]
-pub fn dot<T: Element>(a: &[T], b: &[T]) -> T {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let whole = n - n % LANES;
-    let mut acc = [T::zero(); LANES];
-    for (av, bv) in a[..whole]
-        .chunks_exact(LANES)
-        .zip(b[..whole].chunks_exact(LANES))
-    {
-        for l in 0..LANES {
-            acc[l] = acc[l] + av[l] * bv[l];
-        }
-    }
-    let rest = whole + add_half_group(&mut acc, &a[whole..], &b[whole..]);
-    reduce_lanes(&acc) + dot_in_order(&a[rest..], &b[rest..])
-}
-
-/// If `a` and `b` (the part of a [`dot`] after its groups of eight) hold four
-/// products or more, adds the first four into lanes 0-3. Returns where the
-/// products summed in order start (an offset from the start of the groups).
-#[inline(always)]
-fn add_half_group<T: Element>(acc: &mut [T; LANES], a: &[T], b: &[T]) -> usize {
-    const HALF: usize = LANES / 2;
-    let whole = a.len().min(b.len());
-    if whole < HALF {
-        return 0;
-    }
-    for l in 0..HALF {
-        acc[l] = acc[l] + a[l] * b[l];
-    }
-    HALF
-}
-
-/// `out (m x n) += a (m x K) b^T` for `K < 8`, each element by
-/// [`short_dot`]: eight rows at a time (the same operations for each, which
-/// the compiler runs side by side in vector registers), then single rows.
-#[inline(always)]
-fn short_dots<T: Element, const K: usize>(a: &[T], b: &[T], out: &mut [T], m: usize, n: usize) {
-    const ROWS: usize = 8;
-    let (a, out) = (&a[..m * K], &mut out[..m * n]);
-    let mut blocks = a.chunks_exact(ROWS * K).zip(out.chunks_exact_mut(ROWS * n));
-    for (ablock, oblock) in &mut blocks {
-        for (j, brow) in b.chunks_exact(K).take(n).enumerate() {
-            let mut dots = [T::zero(); ROWS];
-            for (d, arow) in dots.iter_mut().zip(ablock.chunks_exact(K)) {
-                *d = short_dot(arow, brow);
-            }
-            for (orow, &d) in oblock.chunks_exact_mut(n).zip(&dots) {
-                orow[j] = orow[j] + d;
-            }
-        }
-    }
-    let done = m - m % ROWS;
-    let (a, out) = (&a[done * K..], &mut out[done * n..]);
-    for (arow, orow) in a.chunks_exact(K).zip(out.chunks_exact_mut(n)) {
-        for (o, brow) in orow.iter_mut().zip(b.chunks_exact(K)) {
-            *o = *o + short_dot(arow, brow);
-        }
-    }
-}
-
-/// [`dot`] of two slices of one length below eight (no group of eight).
-#[inline(always)]
-fn short_dot<T: Element>(a: &[T], b: &[T]) -> T {
-    let mut acc = [T::zero(); LANES];
-    let rest = add_half_group(&mut acc, a, b);
-    reduce_lanes(&acc) + dot_in_order(&a[rest..], &b[rest..])
-}
-
-/// `Σ a[p] b[p]` in order onto zero (the tail of a [`dot`]).
-#[inline(always)]
-fn dot_in_order<T: Element>(a: &[T], b: &[T]) -> T {
-    let mut s = T::zero();
-    for (&x, &y) in a.iter().zip(b) {
-        s = s + x * y;
-    }
-    s
-}
-
-/// `((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))`: the lanes of a
-/// [`dot`] combined as a vector unit does it (high half onto low half, then
-/// again, then the last two).
-#[inline(always)]
-fn reduce_lanes<T: Element>(l: &[T; LANES]) -> T {
-    let halves = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
-    let quarters = [halves[0] + halves[2], halves[1] + halves[3]];
-    quarters[0] + quarters[1]
-}
-
-/// The sum of `a`, in eight interleaved lanes like [`dot`] (lane `l` sums
-/// `a[p]` for `p ≡ l mod 8` below the last multiple of 8, the lanes are
-/// added in order onto zero, the rest of `a` is summed in order onto zero
-/// and added last): the additions do not wait on each other, so it runs at
-/// vector speed, and the order is fixed.
-#[inline]
-pub fn sum<T: Element>(a: &[T]) -> T {
-    let whole = a.len() - a.len() % LANES;
-    let mut acc = [T::zero(); LANES];
-    for av in a[..whole].chunks_exact(LANES) {
-        for l in 0..LANES {
-            acc[l] = acc[l] + av[l];
-        }
-    }
-    let mut tail = T::zero();
-    for &x in &a[whole..] {
-        tail = tail + x;
-    }
-    let mut s = T::zero();
-    for v in acc {
-        s = s + v;
-    }
-    s + tail
-}
-
-/// Rows of `a` whose dots with one row of `b` [`matmul_nt_add_with`]
-/// computes together with AVX2: eight independent sums in flight (one alone
-/// waits on the latency of its additions; four still do, by about a third),
-/// and each loaded group of `b` used eight times.
-const NT_ROWS: usize = 8;
-
-/// `out[h · n] += dot(a row h, b)` for the `H` rows of `a` (`H x k`), each
-/// in the order of [`dot`].
-#[inline(always)]
-fn dots_add<T: Element, const H: usize>(a: &[T], b: &[T], out: &mut [T], k: usize, n: usize) {
-    let whole = k - k % LANES;
-    let rows: [&[T]; H] = std::array::from_fn(|h| &a[h * k..(h + 1) * k]);
-    let mut acc = [[T::zero(); LANES]; H];
-    for (c, bv) in b[..whole].chunks_exact(LANES).enumerate() {
-        for (row, acc) in rows.iter().zip(acc.iter_mut()) {
-            let av = &row[c * LANES..(c + 1) * LANES];
-            for l in 0..LANES {
-                acc[l] = acc[l] + av[l] * bv[l];
-            }
-        }
-    }
-    // The lanes are combined after a barrier: without it the compiler
-    // vectorises the combinations across the rows and, to feed that, keeps
-    // the accumulators above in a transposed layout (two to three times
-    // slower). The barrier costs one store and load of each accumulator.
-    let mut acc = std::hint::black_box(acc);
-    let mut rest = whole;
-    for (row, acc) in rows.iter().zip(acc.iter_mut()) {
-        rest = whole + add_half_group(acc, &row[whole..], &b[whole..k]);
-    }
-    for (h, (row, acc)) in rows.iter().zip(&acc).enumerate() {
-        let o = &mut out[h * n];
-        *o = *o + (reduce_lanes(acc) + dot_in_order(&row[rest..], &b[rest..k]));
-    }
-}
 
 /// From this many output columns on, [`matmul_nt_add_with`] transposes `b`
 /// and runs the register tiles of [`matmul_add`] (four rows by up to sixteen
@@ -200,7 +41,7 @@ multiversion! {
     ///
     /// Order (deterministic, fixed by the shape):
     /// - `n < NT_BY_COLUMNS`: each element adds `dot(a row i, b row j)` (see
-    ///   [`dot`]), eight (or four) rows of `a` at a time; `work` is not
+    ///   [`dot`](fn@super::dot)), eight (or four) rows of `a` at a time; `work` is not
     ///   used.
     /// - `n >= NT_BY_COLUMNS`: `b` is transposed into `work` (`k x n`) and
     ///   each element is `out + a[i,0] b[j,0] + a[i,1] b[j,1] + ...` in that
@@ -248,27 +89,6 @@ multiversion! {
         (a, out) = nt_blocks::<T, 4>(a, b, out, k, n);
         nt_blocks::<T, 1>(a, b, out, k, n);
     }
-}
-
-/// `out += a b^T` for the whole blocks of `H` rows of `a`, with
-/// [`dots_add`]; returns the rows of `a` and `out` left over.
-#[inline(always)]
-fn nt_blocks<'a, 'o, T: Element, const H: usize>(
-    a: &'a [T],
-    b: &[T],
-    out: &'o mut [T],
-    k: usize,
-    n: usize,
-) -> (&'a [T], &'o mut [T]) {
-    let rows = a.len() / k / H * H;
-    let (a, a_rest) = a.split_at(rows * k);
-    let (out, out_rest) = out.split_at_mut(rows * n);
-    for (ablock, oblock) in a.chunks_exact(H * k).zip(out.chunks_exact_mut(H * n)) {
-        for (j, brow) in b.chunks_exact(k).take(n).enumerate() {
-            dots_add::<T, H>(ablock, brow, &mut oblock[j..], k, n);
-        }
-    }
-    (a_rest, out_rest)
 }
 
 /// [`matmul_nt_add_with`] with a work buffer of its own (allocated per
@@ -469,7 +289,8 @@ fn axpy_tile<T: Element, const H: usize, const W: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tensor::kernels::transpose;
+    use crate::tensor::kernels::{dot, sum, transpose};
+    use crate::tensor::reference;
 
     #[test]
     fn matmul_forms_agree() {
@@ -495,14 +316,10 @@ mod tests {
 
     #[test]
     fn sum_adds_in_eight_lanes() {
-        let a = data(21, 7);
-        let mut lanes = [0f32; LANES];
-        for p in 0..16 {
-            lanes[p % LANES] += a[p];
+        for len in [0, 1, 7, 8, 9, 16, 21, 100] {
+            let a = data(len, 7);
+            assert_eq!(sum(&a).to_bits(), reference::sum(&a).to_bits(), "{len}");
         }
-        let tail: f32 = a[16..].iter().fold(0.0, |s, &x| s + x);
-        let want = lanes.iter().fold(0.0, |s, &x| s + x) + tail;
-        assert_eq!(sum(&a).to_bits(), want.to_bits());
         assert_eq!(sum::<f64>(&[]), 0.0);
     }
 
@@ -530,27 +347,13 @@ mod tests {
         v.iter().map(|x| x.to_bits()).collect()
     }
 
-    /// The documented orders, written one element at a time.
-    fn dot_reference(a: &[f32], b: &[f32]) -> f32 {
-        let whole = a.len() / 4 * 4;
-        let mut l = [0f32; LANES];
-        for p in 0..whole {
-            l[p % LANES] += a[p] * b[p];
-        }
-        let mut tail = 0f32;
-        for p in whole..a.len() {
-            tail += a[p] * b[p];
-        }
-        (((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))) + tail
-    }
-
     #[test]
     fn dot_sums_in_the_documented_order() {
         for len in [0, 1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 19, 100] {
             let (a, b) = (data(len, 11), data(len, 12));
             assert_eq!(
                 dot(&a, &b).to_bits(),
-                dot_reference(&a, &b).to_bits(),
+                reference::dot(&a, &b).to_bits(),
                 "{len}"
             );
         }
@@ -584,42 +387,19 @@ mod tests {
             let start = data(m * n, 5);
 
             let mut want = start.clone();
-            for i in 0..m {
-                for j in 0..n {
-                    for p in 0..k {
-                        want[i * n + j] += a[i * k + p] * b_kn[p * n + j];
-                    }
-                }
-            }
+            reference::matmul_add(&a, &b_kn, &mut want, m, k, n);
             let mut got = start.clone();
             matmul_add(&a, &b_kn, &mut got, m, k, n);
             assert_eq!(got, want, "matmul_add {m}x{k}x{n}");
 
             let mut want = start.clone();
-            for i in 0..m {
-                for j in 0..n {
-                    for p in 0..k {
-                        want[i * n + j] += a_km[p * m + i] * b_kn[p * n + j];
-                    }
-                }
-            }
+            reference::matmul_tn_add(&a_km, &b_kn, &mut want, m, k, n);
             let mut got = start.clone();
             matmul_tn_add(&a_km, &b_kn, &mut got, m, k, n);
             assert_eq!(got, want, "matmul_tn_add {m}x{k}x{n}");
 
             let mut want = start.clone();
-            for i in 0..m {
-                for j in 0..n {
-                    if n >= NT_BY_COLUMNS {
-                        for p in 0..k {
-                            want[i * n + j] += a[i * k + p] * b_nk[j * k + p];
-                        }
-                    } else {
-                        want[i * n + j] +=
-                            dot_reference(&a[i * k..(i + 1) * k], &b_nk[j * k..(j + 1) * k]);
-                    }
-                }
-            }
+            reference::matmul_nt_add(&a, &b_nk, &mut want, m, k, n);
             let mut got = start.clone();
             matmul_nt_add(&a, &b_nk, &mut got, m, k, n);
             assert_eq!(got, want, "matmul_nt_add {m}x{k}x{n}");

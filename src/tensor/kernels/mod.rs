@@ -5,23 +5,37 @@
 //! written over contiguous slices with the innermost loop running along
 //! memory, so the compiler can vectorise them. Shapes are checked by the
 //! caller (the differentiable operations); kernels assume they fit.
+//!
+//! By concept: `dot` (dot products and sums, the reductions the rest build
+//! on), `matmul_narrow` (the product `a b^T` with few output columns),
+//! `matmul` (the general products), `lerp_prod` (the product of
+//! interpolations, column by column), `lerp_prod_rows` (the same for narrow
+//! layers, row by row) and `lerp_prod_passes` (its adjoint in three plain
+//! passes). The plain loops in [`reference`](super::reference) compute the
+//! same results one element at a time, with the math beside them; the
+//! kernels' tests check against them bit for bit.
 
+mod dot;
 mod elementary;
 mod lerp_prod;
+mod lerp_prod_passes;
+mod lerp_prod_rows;
 mod matmul;
+mod matmul_narrow;
 
 pub use elementary::{
     exp_f32, exp_in_place_f32, exp_slice_f32, ln_abs_eps_slice_f32, ln_f32, ln_slice_f32,
     sigmoid_f32, sigmoid_slice_f32, tanh_f32, tanh_slice_f32, ulp_distance_f32,
 };
 
-pub use lerp_prod::{
-    lerp_prod, lerp_prod_backward_add, lerp_prod_backward_w_add, lerp_prod_backward_x_add,
-    lerp_prod_factor_grads,
+pub use dot::{dot, sum};
+pub use lerp_prod::{lerp_prod, lerp_prod_backward_add};
+pub use lerp_prod_passes::{
+    lerp_prod_backward_w_add, lerp_prod_backward_x_add, lerp_prod_factor_grads,
 };
 pub use matmul::{
-    dot, matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_nt_add_with, matmul_nt_with,
-    matmul_tn, matmul_tn_add, sum,
+    matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_nt_add_with, matmul_nt_with, matmul_tn,
+    matmul_tn_add,
 };
 
 use super::{Element, Shape, MAX_RANK};
