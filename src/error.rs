@@ -161,3 +161,20 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Test helpers shared by the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod expect {
+    use super::{Error, Result};
+
+    /// The `name` and `reason` of an [`Error::InvalidArgument`]; panics (at
+    /// the caller) on `Ok` or on any other variant.
+    #[track_caller]
+    pub(crate) fn invalid<T>(r: Result<T>) -> (&'static str, String) {
+        match r {
+            Err(Error::InvalidArgument { name, reason }) => (name, reason),
+            Err(e) => panic!("expected Error::InvalidArgument, got {e:?}"),
+            Ok(_) => panic!("expected Error::InvalidArgument, got Ok"),
+        }
+    }
+}

@@ -106,7 +106,13 @@ fn the_single_layer_model_is_one_unit() {
         layer1: UnitKind::Nau,
         ..spec
     };
-    assert!(bad.validate().is_err());
+    match bad.validate() {
+        Err(arithgrad::Error::InvalidArgument { name, reason }) => {
+            assert_eq!(name, "model sizes");
+            assert!(reason.contains("the layers differ"), "{reason}");
+        }
+        other => panic!("expected an InvalidArgument error, got {other:?}"),
+    }
 }
 
 #[test]

@@ -104,10 +104,19 @@ fn each_bad_parameter_is_an_error_naming_it() {
             reason.contains(fragment),
             "{config:?}: `{reason}` lacks `{fragment}`"
         );
-        // Every consumer validates first.
-        assert!(config.positions(0).is_err());
-        assert!(arithgrad::task::Task::new(config.clone(), 0).is_err());
-        assert!(arithgrad::task::threshold(&config, 10, 0).is_err());
+        // Every consumer validates first, and returns validation's error.
+        let expected = Some(config.validate().unwrap_err());
+        assert_eq!(config.positions(0).err(), expected, "{config:?}");
+        assert_eq!(
+            arithgrad::task::Task::new(config.clone(), 0).err(),
+            expected,
+            "{config:?}"
+        );
+        assert_eq!(
+            arithgrad::task::threshold(&config, 10, 0).err(),
+            expected,
+            "{config:?}"
+        );
     }
 }
 

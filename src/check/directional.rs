@@ -129,6 +129,7 @@ fn unit_direction(n: usize, seed: u64) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::tensor::Shape;
+    use crate::Error;
 
     #[test]
     fn direction_is_unit_length_and_fixed_by_the_seed() {
@@ -166,7 +167,19 @@ mod tests {
     #[test]
     fn a_non_scalar_result_or_no_elements_is_an_error() {
         let x = Tensor::from_fn(Shape::vector(2), |i| i as f64);
-        assert!(directional(|t, v| t.exp(v[0]), &[x], &Default::default(), 0).is_err());
-        assert!(directional(|t, _| Ok(t.scalar(1.0)), &[], &Default::default(), 0).is_err());
+        let r = directional(|t, v| t.exp(v[0]), &[x], &Default::default(), 0);
+        assert!(
+            matches!(
+                &r,
+                Err(Error::InvalidShape { op: "check::directional", shape, .. })
+                    if *shape == Shape::vector(2)
+            ),
+            "{r:?}"
+        );
+        let r = directional(|t, _| Ok(t.scalar(1.0)), &[], &Default::default(), 0);
+        assert_eq!(
+            crate::error::expect::invalid(r),
+            ("inputs", "there are no elements to check".into())
+        );
     }
 }

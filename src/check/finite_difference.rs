@@ -313,9 +313,15 @@ mod tests {
 
     #[test]
     fn nothing_to_check_and_bad_options_are_errors() {
-        assert!(gradient(|t, _| Ok(t.scalar(1.0)), &[], &Default::default()).is_err());
+        use crate::error::expect::invalid;
+        let empty = gradient(|t, _| Ok(t.scalar(1.0)), &[], &Default::default());
+        assert_eq!(
+            invalid(empty),
+            ("inputs", "there are no elements to check".into())
+        );
         let bad = CheckOptions::default().with_step(-1.0);
-        assert!(gradient(|t, v| t.sum(v[0]), &[vector(&[1.0])], &bad).is_err());
+        let r = gradient(|t, v| t.sum(v[0]), &[vector(&[1.0])], &bad);
+        assert_eq!(invalid(r).0, "step");
     }
 
     #[test]
@@ -382,6 +388,10 @@ mod tests {
     #[test]
     fn param_gradient_with_an_empty_store_is_an_error() {
         let p = ParamStore::new();
-        assert!(param_gradient(|t, _| Ok(t.scalar(0.0)), &p, &Default::default()).is_err());
+        let r = param_gradient(|t, _| Ok(t.scalar(0.0)), &p, &Default::default());
+        assert_eq!(
+            crate::error::expect::invalid(r),
+            ("inputs", "there are no elements to check".into())
+        );
     }
 }

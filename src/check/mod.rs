@@ -219,10 +219,14 @@ mod tests {
     fn bad_options_are_errors() {
         let d = CheckOptions::default();
         assert!(d.validate().is_ok());
-        assert!(d.with_step(0.0).validate().is_err());
-        assert!(d.with_step(f64::NAN).validate().is_err());
-        assert!(d.with_abs_tol(-1.0).validate().is_err());
-        assert!(d.with_rel_tol(f64::INFINITY).validate().is_err());
+        use crate::error::expect::invalid;
+        assert_eq!(invalid(d.with_step(0.0).validate()).0, "step");
+        assert_eq!(invalid(d.with_step(f64::NAN).validate()).0, "step");
+        assert_eq!(invalid(d.with_abs_tol(-1.0).validate()).0, "abs_tol");
+        assert_eq!(
+            invalid(d.with_rel_tol(f64::INFINITY).validate()).0,
+            "rel_tol"
+        );
     }
 
     #[test]

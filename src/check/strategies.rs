@@ -287,7 +287,14 @@ mod tests {
         };
         let e = assert_gradient(wrong, one).unwrap_err();
         assert!(e.to_string().contains("flat index 0"), "{e}");
-        assert!(assert_directional(wrong, one, &CheckOptions::default(), 1).is_err());
+        // A proptest failure (not the crate's error): it carries the
+        // mismatch's message.
+        let e = assert_directional(wrong, one, &CheckOptions::default(), 1).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("gradient mismatch at the random direction drawn from seed 1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -423,8 +423,19 @@ mod tests {
             "3..7".parse::<SeedRange>(),
             Ok(SeedRange { start: 3, end: 7 })
         );
-        for bad in ["3", "7..3", "3..3", "a..4", "0..-1"] {
-            assert!(bad.parse::<SeedRange>().is_err(), "{bad}");
+        for (bad, why) in [
+            ("3", "must look like A..B"),
+            ("7..3", "is empty"),
+            ("3..3", "is empty"),
+            ("a..4", "`a` is not a seed"),
+            ("0..-1", "`-1` is not a seed"),
+        ] {
+            let err = bad.parse::<SeedRange>().unwrap_err();
+            assert!(
+                err.starts_with(&format!("seed range `{bad}`")),
+                "{bad}: {err}"
+            );
+            assert!(err.contains(why), "{bad}: {err}");
         }
     }
 }

@@ -206,10 +206,13 @@ mod tests {
     #[test]
     fn zero_counts_and_bad_configs_are_errors() {
         let config = RunConfig::new(ModelKind::Nmu.spec(4, 2), TaskConfig::toy());
-        assert!(time_training_step(&config, 0, 3).is_err());
-        assert!(time_training_step(&config, 10, 0).is_err());
+        use crate::error::expect::invalid;
+        assert_eq!(invalid(time_training_step(&config, 0, 3)).0, "steps");
+        assert_eq!(invalid(time_training_step(&config, 10, 0)).0, "blocks");
         let wrong = RunConfig::new(ModelKind::Nmu.spec(5, 2), TaskConfig::toy());
-        assert!(time_training_step(&wrong, 10, 1).is_err());
+        let (name, reason) = invalid(time_training_step(&wrong, 10, 1));
+        assert_eq!(name, "model inputs");
+        assert!(reason.contains("takes 5 inputs"), "{reason}");
     }
 
     #[test]

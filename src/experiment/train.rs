@@ -336,6 +336,8 @@ mod tests {
             },
             ..base
         };
-        assert!(Trainer::<f32>::new(&bad, 0).is_err());
+        let (name, reason) = crate::error::expect::invalid(Trainer::<f32>::new(&bad, 0));
+        assert_eq!(name, "grad_clip");
+        assert!(reason.contains("got -1"), "{reason}");
     }
 }

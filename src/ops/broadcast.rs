@@ -31,7 +31,14 @@ impl<T: Element> Tape<T> {
     /// let s = t.sum(z)?;
     /// t.backward(s)?;
     /// assert_eq!(t.grad(bias)?, &[3.0, 3.0]); // summed over the three rows
-    /// assert!(t.broadcast_to(bias, Shape::matrix(3, 3)).is_err());
+    /// assert_eq!(
+    ///     t.broadcast_to(bias, Shape::matrix(3, 3)).err(),
+    ///     Some(arithgrad::Error::ShapeMismatch {
+    ///         op: "broadcast_to",
+    ///         left: t.shape(bias)?,
+    ///         right: Shape::matrix(3, 3),
+    ///     })
+    /// );
     /// # Ok::<(), arithgrad::Error>(())
     /// ```
     pub fn broadcast_to(&mut self, a: Var, shape: Shape) -> Result<Var> {

@@ -26,7 +26,10 @@ impl<T: Element> Tape<T> {
     /// let s = t.sum(z)?;
     /// t.backward(s)?;
     /// assert_eq!(t.grad(a)?, &[0.0, 1.0, 1.0, 0.0]); // a = lo still passes
-    /// assert!(t.clamp(a, 1.0, -1.0).is_err());
+    /// assert!(matches!(
+    ///     t.clamp(a, 1.0, -1.0),
+    ///     Err(arithgrad::Error::InvalidArgument { name: "lo", .. })
+    /// ));
     /// # Ok::<(), arithgrad::Error>(())
     /// ```
     pub fn clamp(&mut self, a: Var, lo: T, hi: T) -> Result<Var> {

@@ -48,7 +48,15 @@ impl<T: Element> Tape<T> {
     /// // dz0/dw = (x - 1) · (other factors): [1·3, 4·6, 2·2]; dz1/dw: [1·3, 4·1, 2·3]
     /// assert_eq!(t.grad(w)?, &[3.0, 24.0, 4.0, 3.0, 4.0, 6.0]);
     /// let short = t.constant(&Tensor::from_vec(Shape::matrix(1, 2), vec![1.0, 1.0])?);
-    /// assert!(t.lerp_prod(x, short).is_err()); // 3 inputs against 2 weights per output
+    /// // 3 inputs against 2 weights per output
+    /// assert_eq!(
+    ///     t.lerp_prod(x, short).err(),
+    ///     Some(arithgrad::Error::ShapeMismatch {
+    ///         op: "lerp_prod",
+    ///         left: t.shape(x)?,
+    ///         right: Shape::matrix(1, 2),
+    ///     })
+    /// );
     /// # Ok::<(), arithgrad::Error>(())
     /// ```
     pub fn lerp_prod(&mut self, x: Var, w: Var) -> Result<Var> {

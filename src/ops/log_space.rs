@@ -51,7 +51,11 @@ impl<T: Element> Tape<T> {
     /// t.backward(s)?;
     /// // dz0/dw0i = z0 · ln|x_i|
     /// assert!((t.grad(w)?[0] - 12.0 * 3f64.ln()).abs() < 1e-9);
-    /// assert!(t.log_space_product(x, w, 0.0).is_err()); // eps must be positive
+    /// // eps must be positive
+    /// assert!(matches!(
+    ///     t.log_space_product(x, w, 0.0),
+    ///     Err(arithgrad::Error::InvalidArgument { name: "log_space_product eps", .. })
+    /// ));
     /// # Ok::<(), arithgrad::Error>(())
     /// ```
     pub fn log_space_product(&mut self, x: Var, w: Var, eps: T) -> Result<Var> {
@@ -238,8 +242,19 @@ mod tests {
             })
         ));
         let w = matrix(&mut t, 1, 3, &[1.0; 3]);
-        assert!(t.log_space_product(x, w, -1.0).is_err());
-        assert!(t.log_space_product(x, w, f64::NAN).is_err());
+        for eps in [-1.0, f64::NAN] {
+            let r = t.log_space_product(x, w, eps);
+            assert!(
+                matches!(
+                    r,
+                    Err(Error::InvalidArgument {
+                        name: "log_space_product eps",
+                        ..
+                    })
+                ),
+                "{eps}: {r:?}"
+            );
+        }
         let v = t.variable(&Tensor::from_vec(Shape::vector(3), vec![1.0; 3]).unwrap());
         assert!(matches!(
             t.log_space_product(v, w, 1e-7),

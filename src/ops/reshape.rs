@@ -20,7 +20,14 @@ impl<T: Element> Tape<T> {
     /// let m = t.reshape(a, Shape::matrix(2, 3))?;
     /// assert_eq!(t.shape(m)?, Shape::matrix(2, 3));
     /// assert_eq!(t.value(m)?, t.value(a)?);
-    /// assert!(t.reshape(a, Shape::matrix(2, 2)).is_err());
+    /// assert_eq!(
+    ///     t.reshape(a, Shape::matrix(2, 2)).err(),
+    ///     Some(arithgrad::Error::ShapeMismatch {
+    ///         op: "reshape",
+    ///         left: Shape::vector(6),
+    ///         right: Shape::matrix(2, 2),
+    ///     })
+    /// );
     /// # Ok::<(), arithgrad::Error>(())
     /// ```
     pub fn reshape(&mut self, a: Var, shape: Shape) -> Result<Var> {

@@ -237,11 +237,15 @@ mod tests {
     fn checks_reject_nan_infinite_and_out_of_range() {
         assert!(check_non_negative("lr", 0.0).is_ok());
         for bad in [-1e-3, f64::NAN, f64::INFINITY] {
-            assert!(check_non_negative("lr", bad).is_err());
+            let (name, reason) = crate::error::expect::invalid(check_non_negative("lr", bad));
+            assert_eq!(name, "lr");
+            assert!(reason.contains(&format!("got {bad}")), "{reason}");
         }
         assert!(check_unit_interval("beta1", 0.0).is_ok());
         for bad in [1.0, -0.1, f64::NAN] {
-            assert!(check_unit_interval("beta1", bad).is_err());
+            let (name, reason) = crate::error::expect::invalid(check_unit_interval("beta1", bad));
+            assert_eq!(name, "beta1");
+            assert!(reason.contains(&format!("got {bad}")), "{reason}");
         }
     }
 }

@@ -169,6 +169,7 @@ mod tests {
                 other => panic!("{s:?}: expected an error naming {name}, got {other:?}"),
             }
         }
-        assert!(Schedule::Constant.learning_rate(-0.1, 0).is_err());
+        let (name, _) = crate::error::expect::invalid(Schedule::Constant.learning_rate(-0.1, 0));
+        assert_eq!(name, "base_lr");
     }
 }

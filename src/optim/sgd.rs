@@ -293,7 +293,12 @@ mod tests {
         sgd.step(&mut p).unwrap();
         p.add("extra", Tensor::zeros(Shape::vector(1))).unwrap();
         let before = p.values().to_vec();
-        assert!(sgd.step(&mut p).is_err());
+        let (name, reason) = crate::error::expect::invalid(sgd.step(&mut p));
+        assert_eq!(name, "params");
+        assert!(
+            reason.contains("the store has 3 elements but the optimizer state was created for 2"),
+            "{reason}"
+        );
         assert_eq!(
             p.values(),
             &before[..],
@@ -307,7 +312,9 @@ mod tests {
         let mut sgd = Sgd::<f32>::new(SgdConfig::new(0.1)).unwrap();
         sgd.set_learning_rate(0.05).unwrap();
         assert_eq!(sgd.learning_rate(), 0.05);
-        assert!(sgd.set_learning_rate(-1.0).is_err());
+        let (name, reason) = crate::error::expect::invalid(sgd.set_learning_rate(-1.0));
+        assert_eq!(name, "lr");
+        assert!(reason.contains("got -1"), "{reason}");
         assert_eq!(sgd.learning_rate(), 0.05);
     }
 }

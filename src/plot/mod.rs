@@ -298,7 +298,9 @@ mod tests {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
         assert_eq!(thousands(5_000_000), "5,000,000");
         assert_eq!(thousands(20), "20");
-        assert!(check_size(100, 100, 300, 300).is_err());
+        let (name, reason) = crate::error::expect::invalid(check_size(100, 100, 300, 300));
+        assert_eq!(name, "size");
+        assert!(reason.contains("100 x 100 pixels"), "{reason}");
         assert!(check_size(800, 800, 300, 300).is_ok());
     }
 }

@@ -582,9 +582,21 @@ mod tests {
                 upper: 0.0
             })
         );
-        assert!(beta_mean(&[0.1, f64::NAN], 0.95).is_err());
-        assert!(fit_beta(&[0.1]).is_err());
-        assert!(fit_beta(&[0.0, 0.0]).is_err());
+        use crate::error::expect::invalid;
+        let (name, reason) = invalid(beta_mean(&[0.1, f64::NAN], 0.95));
+        assert_eq!(name, "values");
+        assert!(reason.contains("value 1 is NaN"), "{reason}");
+        let (name, reason) = invalid(fit_beta(&[0.1]));
+        assert_eq!(name, "values");
+        assert!(reason.contains("at least two values"), "{reason}");
+        let (name, reason) = invalid(fit_beta(&[0.0, 0.0]));
+        assert_eq!(
+            (name, reason),
+            (
+                "values",
+                format!("no beta fit: {}", FallbackReason::AllEqual)
+            )
+        );
     }
 
     #[test]

@@ -391,10 +391,20 @@ mod tests {
                 upper: 5.0
             })
         );
-        assert!(gamma_mean(&[1.0, f64::INFINITY], 0.95).is_err());
-        assert!(fit_gamma(&[1.0]).is_err());
-        assert!(fit_gamma(&[2.0, 2.0]).is_err());
-        assert!(fit_gamma(&[0.0, 2.0]).is_err());
+        use crate::error::expect::invalid;
+        let (name, reason) = invalid(gamma_mean(&[1.0, f64::INFINITY], 0.95));
+        assert_eq!(name, "values");
+        assert!(reason.contains("value 1 is inf"), "{reason}");
+        let (name, reason) = invalid(fit_gamma(&[1.0]));
+        assert_eq!(name, "values");
+        assert!(reason.contains("at least two values"), "{reason}");
+        for (values, why) in [
+            (&[2.0, 2.0], FallbackReason::AllEqual),
+            (&[0.0, 2.0], FallbackReason::OutsideSupport),
+        ] {
+            let (name, reason) = invalid(fit_gamma(values));
+            assert_eq!((name, reason), ("values", format!("no gamma fit: {why}")));
+        }
     }
 
     #[test]

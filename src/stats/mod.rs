@@ -383,11 +383,19 @@ mod tests {
     fn input_checks() {
         assert!(check_confidence(0.95).is_ok());
         for bad in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
-            assert!(check_confidence(bad).is_err());
+            let (name, reason) = crate::error::expect::invalid(check_confidence(bad));
+            assert_eq!(name, "confidence");
+            assert!(reason.contains(&format!("got {bad}")), "{reason}");
         }
         assert!(check_finite("x", &[1.0, 2.0]).is_ok());
-        assert!(check_finite("x", &[1.0, f64::NAN]).is_err());
-        assert!(check_finite("x", &[f64::INFINITY]).is_err());
+        for (values, which) in [
+            (&[1.0, f64::NAN][..], "value 1 is NaN"),
+            (&[f64::INFINITY][..], "value 0 is inf"),
+        ] {
+            let (name, reason) = crate::error::expect::invalid(check_finite("x", values));
+            assert_eq!(name, "x");
+            assert!(reason.contains(which), "{reason}");
+        }
     }
 
     #[test]

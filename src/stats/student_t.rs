@@ -375,7 +375,10 @@ mod tests {
                 upper: 2.0
             })
         );
-        assert!(student_t_mean(&[1.0, f64::NAN], 0.95).is_err());
-        assert!(student_t_mean(&[1.0, 2.0], 1.0).is_err());
+        use crate::error::expect::invalid;
+        let (name, reason) = invalid(student_t_mean(&[1.0, f64::NAN], 0.95));
+        assert_eq!(name, "values");
+        assert!(reason.contains("value 1 is NaN"), "{reason}");
+        assert_eq!(invalid(student_t_mean(&[1.0, 2.0], 1.0)).0, "confidence");
     }
 }

@@ -255,8 +255,15 @@ mod tests {
 
     #[test]
     fn invalid_input() {
-        assert!(CellSummary::from_outcomes(&[run(true, Some(3), Some(f64::NAN))]).is_err());
-        assert!(CellSummary::from_outcomes_with_confidence(&[], 1.5).is_err());
-        assert!(median(&[1.0, f64::NAN]).is_err());
+        use crate::error::expect::invalid;
+        let nan_sparsity = CellSummary::from_outcomes(&[run(true, Some(3), Some(f64::NAN))]);
+        let (name, reason) = invalid(nan_sparsity);
+        assert_eq!(name, "sparsity_error");
+        assert!(reason.contains("value 0 is NaN"), "{reason}");
+        let (name, _) = invalid(CellSummary::from_outcomes_with_confidence(&[], 1.5));
+        assert_eq!(name, "confidence");
+        let (name, reason) = invalid(median(&[1.0, f64::NAN]));
+        assert_eq!(name, "values");
+        assert!(reason.contains("value 1 is NaN"), "{reason}");
     }
 }

@@ -116,9 +116,15 @@ mod tests {
                 reason: NoIntervalReason::NoValues
             }
         );
-        assert!(wilson(3, 2, 0.95).is_err());
-        assert!(wilson(1, 2, 0.0).is_err());
-        assert!(wilson(1, 2, f64::NAN).is_err());
+        use crate::error::expect::invalid;
+        let (name, reason) = invalid(wilson(3, 2, 0.95));
+        assert_eq!(name, "successes");
+        assert!(
+            reason.contains("3 successes out of only 2 trials"),
+            "{reason}"
+        );
+        assert_eq!(invalid(wilson(1, 2, 0.0)).0, "confidence");
+        assert_eq!(invalid(wilson(1, 2, f64::NAN)).0, "confidence");
     }
 
     #[test]

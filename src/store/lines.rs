@@ -239,7 +239,14 @@ mod tests {
         let mut w = LineWriter::create(&path).unwrap();
         w.append(&R { seed: 1 }).unwrap();
         w.append(&R { seed: 2 }).unwrap();
-        assert!(LineWriter::create(&path).is_err());
+        match LineWriter::create(&path) {
+            Err(Error::Io { path: p, reason }) => {
+                assert_eq!(p, path.display().to_string());
+                assert!(reason.starts_with("cannot create: "), "{reason}");
+            }
+            Err(e) => panic!("expected Error::Io, got {e:?}"),
+            Ok(_) => panic!("opened an existing file"),
+        }
         let (lines, partial) = read_lines::<R>(&path).unwrap();
         assert_eq!(lines.len(), 2);
         assert!(!partial);

@@ -332,7 +332,10 @@ mod tests {
     fn duplicate_names_are_errors() {
         let mut a = ParamStore::<f32>::new();
         a.add("w", Tensor::zeros(Shape::vector(2))).unwrap();
-        assert!(a.add("w", Tensor::zeros(Shape::vector(1))).is_err());
+        let (name, reason) =
+            crate::error::expect::invalid(a.add("w", Tensor::zeros(Shape::vector(1))));
+        assert_eq!(name, "parameter name");
+        assert_eq!(reason, "`w` is already in this store");
     }
 
     #[test]

@@ -80,7 +80,10 @@ impl fmt::Display for Interval {
 /// let r: Range = "[-6,-2]u[2,6]".parse()?;
 /// assert_eq!(r.to_string(), "[-6,-2]u[2,6]");
 /// assert_eq!("1,2".parse::<Range>()?, Range::new(1.0, 2.0)?);
-/// assert!("[2,1]".parse::<Range>().is_err());
+/// assert!(matches!(
+///     "[2,1]".parse::<Range>(),
+///     Err(arithgrad::Error::InvalidArgument { name: "range", reason }) if reason.contains("inverted")
+/// ));
 /// # Ok::<(), arithgrad::Error>(())
 /// ```
 ///
@@ -292,8 +295,12 @@ mod tests {
             assert!(msg.contains("extrapolation_range"), "{text}: {msg}");
             assert!(msg.contains(why), "{text}: {msg}");
         }
-        assert!(Range::new(f64::NAN, 1.0).is_err());
-        assert!(Range::union(1.0, 2.0, 3.0, 3.0).is_err());
+        let (name, reason) = crate::error::expect::invalid(Range::new(f64::NAN, 1.0));
+        assert_eq!(name, "range");
+        assert!(reason.contains("not a finite number"), "{reason}");
+        let (name, reason) = crate::error::expect::invalid(Range::union(1.0, 2.0, 3.0, 3.0));
+        assert_eq!(name, "range");
+        assert!(reason.contains("[3,3] is empty"), "{reason}");
     }
 
     #[test]

@@ -154,7 +154,12 @@ mod tests {
 
     #[test]
     fn rank_above_four_is_an_error() {
-        assert!(Shape::new(&[1, 2, 3, 4, 5]).is_err());
+        let (name, reason) = crate::error::expect::invalid(Shape::new(&[1, 2, 3, 4, 5]));
+        assert_eq!(name, "shape");
+        assert!(
+            reason.starts_with("rank 5 is above the maximum"),
+            "{reason}"
+        );
         assert_eq!(Shape::new(&[2, 3]).unwrap(), Shape::matrix(2, 3));
     }
 

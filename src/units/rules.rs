@@ -477,34 +477,47 @@ mod tests {
     fn validate_rejects_unusable_rules() {
         assert!(TrainingRules::NONE.validate().is_ok());
         let bad = [
-            TrainingRules {
-                learning_rate: Some(0.0),
-                ..TrainingRules::NONE
-            },
-            TrainingRules {
-                grad_clip: GradClip::Norm(f64::NAN),
-                ..TrainingRules::NONE
-            },
-            TrainingRules {
-                penalty: PenaltyWeight::Stepwise {
-                    start: 1.0,
-                    end: 2.0,
-                    factor: 2.0,
-                    every: 0,
+            (
+                TrainingRules {
+                    learning_rate: Some(0.0),
+                    ..TrainingRules::NONE
                 },
-                ..TrainingRules::NONE
-            },
-            TrainingRules {
-                reinit: Some(ReinitRule {
-                    check_every: 0,
-                    history: 10,
-                    reset_optimizer: false,
-                }),
-                ..TrainingRules::NONE
-            },
+                "learning_rate",
+            ),
+            (
+                TrainingRules {
+                    grad_clip: GradClip::Norm(f64::NAN),
+                    ..TrainingRules::NONE
+                },
+                "grad_clip",
+            ),
+            (
+                TrainingRules {
+                    penalty: PenaltyWeight::Stepwise {
+                        start: 1.0,
+                        end: 2.0,
+                        factor: 2.0,
+                        every: 0,
+                    },
+                    ..TrainingRules::NONE
+                },
+                "penalty",
+            ),
+            (
+                TrainingRules {
+                    reinit: Some(ReinitRule {
+                        check_every: 0,
+                        history: 10,
+                        reset_optimizer: false,
+                    }),
+                    ..TrainingRules::NONE
+                },
+                "reinit",
+            ),
         ];
-        for r in bad {
-            assert!(r.validate().is_err(), "{r:?}");
+        for (r, expected) in bad {
+            let (name, reason) = crate::error::expect::invalid(r.validate());
+            assert_eq!(name, expected, "{r:?}: {reason}");
         }
     }
 

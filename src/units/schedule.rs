@@ -171,9 +171,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_arguments() {
-        assert!(RegularizerSchedule::new(-1.0, 0, 1).is_err());
-        assert!(RegularizerSchedule::new(f64::NAN, 0, 1).is_err());
-        assert!(RegularizerSchedule::new(1.0, 5, 4).is_err());
+        use crate::error::expect::invalid;
+        assert_eq!(
+            invalid(RegularizerSchedule::new(-1.0, 0, 1)).0,
+            "lambda_hat"
+        );
+        assert_eq!(
+            invalid(RegularizerSchedule::new(f64::NAN, 0, 1)).0,
+            "lambda_hat"
+        );
+        let (name, reason) = invalid(RegularizerSchedule::new(1.0, 5, 4));
+        assert_eq!(name, "regularizer schedule");
+        assert!(
+            reason.contains("t_start (5) is after t_end (4)"),
+            "{reason}"
+        );
         assert!(RegularizerSchedule::nmu().with_lambda_hat(0.1).is_ok());
     }
 
