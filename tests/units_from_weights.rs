@@ -41,7 +41,7 @@ fn a_weight_that_is_not_a_matrix_is_an_invalid_shape() {
     match Nau::from_weights(&mut params, "x", &v) {
         Err(Error::InvalidShape { op, shape, .. }) => {
             assert_eq!(op, "Nau::from_weights");
-            assert_eq!(shape, Shape::vector(3));
+            assert_eq!(shape, [3]);
         }
         other => panic!("expected InvalidShape, got {other:?}"),
     }
@@ -65,8 +65,8 @@ fn mismatched_second_weights_name_both_shapes() {
         Linear::from_weights(&mut params, "lin", &w, &b, Activation::Identity).unwrap_err(),
         Error::ShapeMismatch {
             op: "Linear::from_weights",
-            left: Shape::vector(2),
-            right: Shape::vector(3),
+            left: Shape::vector(2).into(),
+            right: Shape::vector(3).into(),
         }
     );
     let m = matrix(3, 2, &[0.; 6]);
@@ -76,7 +76,7 @@ fn mismatched_second_weights_name_both_shapes() {
     ] {
         match result {
             Err(Error::ShapeMismatch { left, right, .. }) => {
-                assert_eq!((left, right), (Shape::matrix(2, 3), Shape::matrix(3, 2)));
+                assert_eq!((left, right), (vec![2, 3], vec![3, 2]));
             }
             other => panic!("expected ShapeMismatch, got {other:?}"),
         }
