@@ -4,8 +4,8 @@
 //! model's layers and the model's loss helper.
 
 use arithgrad::units::{
-    Activation, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma, Nau, Nmu,
-    NmuConstraint, Unit,
+    Activation, GatedNauNmu, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma, Nau,
+    Nmu, NmuConstraint, Unit,
 };
 use arithgrad::{Error, ParamStore, Shape, Tape, Tensor};
 
@@ -125,4 +125,35 @@ fn the_loss_helper_is_mse_plus_lambda_times_the_regularizer() {
     let r = model.regularizer(&mut tape, &w).unwrap().unwrap();
     let r = tape.item(r).unwrap();
     assert!((tape.item(with_r).unwrap() - (mse + 0.25 * r)).abs() < 1e-12);
+}
+
+#[test]
+fn gated_nau_nmu_computes_with_the_given_weights_and_checks_shapes() {
+    let mut params = ParamStore::<f64>::new();
+    let ones = matrix(1, 2, &[1.0, 1.0]);
+    let x = matrix(1, 2, &[3.0, 4.0]);
+    // A saturated gate selects the NAU (G x >> 0: 3 + 4) or the NMU (G x << 0: 3 * 4).
+    for (prefix, gate, expected) in [("add", 20.0, 7.0), ("mul", -20.0, 12.0)] {
+        let g = matrix(1, 2, &[gate, gate]);
+        let unit = GatedNauNmu::from_weights(&mut params, prefix, &ones, &ones, &g).unwrap();
+        assert_eq!(params.value(unit.gate_weight()).unwrap(), g.data());
+        assert_eq!(params.value(unit.nau().weight()).unwrap(), ones.data());
+        assert_eq!(params.value(unit.nmu().weight()).unwrap(), ones.data());
+        let mut tape = Tape::new();
+        let xv = tape.constant(&x);
+        let z = unit.apply(&mut tape, &params, xv).unwrap();
+        let got = tape.value(z).unwrap()[0];
+        assert!((got - expected).abs() < 1e-9, "{prefix}: {got}");
+    }
+    let mut fresh = ParamStore::<f64>::new();
+    let wide_g = matrix(1, 3, &[0.0; 3]);
+    assert_eq!(
+        GatedNauNmu::from_weights(&mut fresh, "g", &ones, &ones, &wide_g).unwrap_err(),
+        Error::ShapeMismatch {
+            op: "GatedNauNmu::from_weights",
+            left: vec![1, 2],
+            right: vec![1, 3],
+        }
+    );
+    assert!(fresh.is_empty(), "a failed call adds no parameter");
 }
