@@ -4,8 +4,8 @@
 //! model's layers and the model's loss helper.
 
 use arithgrad::units::{
-    Activation, GatedNauNmu, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma, Nau,
-    Nmu, NmuConstraint, Unit,
+    Activation, GatedNauNmu, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma,
+    Nalu, NaluSharing, Nau, Nmu, NmuConstraint, Unit,
 };
 use arithgrad::{Error, ParamStore, Shape, Tape, Tensor};
 
@@ -153,6 +153,65 @@ fn gated_nau_nmu_computes_with_the_given_weights_and_checks_shapes() {
             op: "GatedNauNmu::from_weights",
             left: vec![1, 2],
             right: vec![1, 3],
+        }
+    );
+    assert!(fresh.is_empty(), "a failed call adds no parameter");
+}
+
+#[test]
+fn nalu_computes_with_the_given_weights_and_checks_shapes() {
+    let mut params = ParamStore::<f64>::new();
+    // Saturated NAC weights: W ~ [1, 1]; x = [3, 4].
+    let w_hat = matrix(1, 2, &[20.0, 20.0]);
+    let m_hat = matrix(1, 2, &[40.0, 40.0]);
+    let negative = matrix(1, 2, &[-20.0, -20.0]);
+    let x = matrix(1, 2, &[3.0, 4.0]);
+    // Shared pair, gate open (G x >> 0): the NAC+ path, 3 + 4.
+    let g_add = matrix(1, 2, &[20.0, 20.0]);
+    let shared = Nalu::from_weights(&mut params, "s", (&w_hat, &m_hat), None, &g_add).unwrap();
+    assert_eq!(shared.sharing(), NaluSharing::Shared);
+    assert_eq!(params.value(shared.gate_weight()).unwrap(), g_add.data());
+    // Separate pairs, gate closed: the NAC* path, 3 * 4; the NAC+ pair is
+    // W ~ [-1, -1] to show the paths really are separate.
+    let separate = Nalu::from_weights(
+        &mut params,
+        "p",
+        (&negative, &m_hat),
+        Some((&w_hat, &m_hat)),
+        &negative,
+    )
+    .unwrap();
+    assert_eq!(separate.sharing(), NaluSharing::Separate);
+    assert_eq!(
+        params.value(separate.add_params().w_hat).unwrap(),
+        negative.data()
+    );
+    assert_eq!(
+        params.value(separate.mul_params().w_hat).unwrap(),
+        w_hat.data()
+    );
+    for (unit, expected) in [(&shared, 7.0), (&separate, 12.0)] {
+        let mut tape = Tape::new();
+        let xv = tape.constant(&x);
+        let z = unit.apply(&mut tape, &params, xv).unwrap();
+        let got = tape.value(z).unwrap()[0];
+        assert!((got - expected).abs() < 1e-5, "{got} vs {expected}");
+    }
+    let mut fresh = ParamStore::<f64>::new();
+    let tall = matrix(2, 2, &[0.0; 4]);
+    assert_eq!(
+        Nalu::from_weights(
+            &mut fresh,
+            "n",
+            (&w_hat, &m_hat),
+            Some((&w_hat, &tall)),
+            &g_add
+        )
+        .unwrap_err(),
+        Error::ShapeMismatch {
+            op: "Nalu::from_weights",
+            left: vec![1, 2],
+            right: vec![2, 2],
         }
     );
     assert!(fresh.is_empty(), "a failed call adds no parameter");
