@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use crate::tensor::Shape;
-
 /// Everything that can go wrong when using the crate.
 ///
 /// `#[non_exhaustive]`: a later version may add variants, so a `match`
@@ -12,16 +10,18 @@ use crate::tensor::Shape;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// Two operands of `op` have shapes that do not fit together.
+    /// Two operands of `op` have shapes that do not fit together. Shapes
+    /// in errors are plain dimension lists (what `Shape::dims` returns), so
+    /// this module depends on nothing else in the crate.
     ShapeMismatch {
         op: &'static str,
-        left: Shape,
-        right: Shape,
+        left: Vec<usize>,
+        right: Vec<usize>,
     },
     /// A shape is not valid for `op` (wrong rank, axis out of range, ...).
     InvalidShape {
         op: &'static str,
-        shape: Shape,
+        shape: Vec<usize>,
         reason: String,
     },
     /// A data buffer does not have as many elements as its shape asks for.
@@ -35,7 +35,7 @@ pub enum Error {
         op: &'static str,
         node: usize,
         phase: Phase,
-        shapes: Vec<Shape>,
+        shapes: Vec<Vec<usize>>,
     },
     /// An argument is out of its allowed range, or otherwise unusable.
     InvalidArgument { name: &'static str, reason: String },
@@ -95,10 +95,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::ShapeMismatch { op, left, right } => {
-                write!(f, "{op}: shapes {left} and {right} do not fit together")
+                write!(f, "{op}: shapes {left:?} and {right:?} do not fit together")
             }
             Error::InvalidShape { op, shape, reason } => {
-                write!(f, "{op}: shape {shape} is not allowed: {reason}")
+                write!(f, "{op}: shape {shape:?} is not allowed: {reason}")
             }
             Error::DataLength { expected, actual } => write!(
                 f,
@@ -126,7 +126,7 @@ impl fmt::Display for Error {
                     "non-finite {what} first produced by `{op}` at node {node} (shapes:"
                 )?;
                 for s in shapes {
-                    write!(f, " {s}")?;
+                    write!(f, " {s:?}")?;
                 }
                 write!(f, ")")
             }

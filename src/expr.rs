@@ -48,7 +48,7 @@
 //! let z = (x + y).tanh().sum(); // no error yet: operators cannot return one
 //! assert_eq!(
 //!     z.backward(),
-//!     Err(Error::ShapeMismatch { op: "add", left: Shape::vector(3), right: Shape::vector(2) })
+//!     Err(Error::ShapeMismatch { op: "add", left: vec![3], right: vec![2] })
 //! );
 //! ```
 //!
@@ -246,7 +246,7 @@ impl<'g, T: Element> Expr<'g, T> {
             [x] => Ok(*x),
             _ => Err(Error::InvalidShape {
                 op: "grad_item",
-                shape: g.shape(),
+                shape: g.shape().into(),
                 reason: "only a one-element value has a single item".into(),
             }),
         }
@@ -477,8 +477,8 @@ mod tests {
         let unrelated = x.sum();
         let expected = Error::ShapeMismatch {
             op: "mul",
-            left: Shape::vector(2),
-            right: Shape::matrix(2, 2),
+            left: Shape::vector(2).into(),
+            right: Shape::matrix(2, 2).into(),
         };
         assert_eq!(worse.value(), Err(expected.clone()));
         assert_eq!(unrelated.item(), Err(expected.clone()));

@@ -16,7 +16,7 @@ fn forward_stops_at_the_first_non_finite_value_and_names_the_op() {
             op: "log",
             node: 2,
             phase: Phase::Forward,
-            shapes: vec![Shape::vector(3), Shape::vector(3)],
+            shapes: vec![vec![3], vec![3]],
         }
     );
     let msg = l.to_string();

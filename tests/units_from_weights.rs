@@ -4,8 +4,8 @@
 //! model's layers and the model's loss helper.
 
 use arithgrad::units::{
-    Activation, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma, Nau, Nmu,
-    NmuConstraint, Unit,
+    Activation, GatedNauNmu, Linear, Model, ModelKind, NacAdd, NacMul, NacMulNmu, NacMulSigma,
+    Nalu, NaluSharing, Nau, Nmu, NmuConstraint, Unit,
 };
 use arithgrad::{Error, ParamStore, Shape, Tape, Tensor};
 
@@ -41,7 +41,7 @@ fn a_weight_that_is_not_a_matrix_is_an_invalid_shape() {
     match Nau::from_weights(&mut params, "x", &v) {
         Err(Error::InvalidShape { op, shape, .. }) => {
             assert_eq!(op, "Nau::from_weights");
-            assert_eq!(shape, Shape::vector(3));
+            assert_eq!(shape, [3]);
         }
         other => panic!("expected InvalidShape, got {other:?}"),
     }
@@ -65,8 +65,8 @@ fn mismatched_second_weights_name_both_shapes() {
         Linear::from_weights(&mut params, "lin", &w, &b, Activation::Identity).unwrap_err(),
         Error::ShapeMismatch {
             op: "Linear::from_weights",
-            left: Shape::vector(2),
-            right: Shape::vector(3),
+            left: Shape::vector(2).into(),
+            right: Shape::vector(3).into(),
         }
     );
     let m = matrix(3, 2, &[0.; 6]);
@@ -76,7 +76,7 @@ fn mismatched_second_weights_name_both_shapes() {
     ] {
         match result {
             Err(Error::ShapeMismatch { left, right, .. }) => {
-                assert_eq!((left, right), (Shape::matrix(2, 3), Shape::matrix(3, 2)));
+                assert_eq!((left, right), (vec![2, 3], vec![3, 2]));
             }
             other => panic!("expected ShapeMismatch, got {other:?}"),
         }
@@ -125,4 +125,94 @@ fn the_loss_helper_is_mse_plus_lambda_times_the_regularizer() {
     let r = model.regularizer(&mut tape, &w).unwrap().unwrap();
     let r = tape.item(r).unwrap();
     assert!((tape.item(with_r).unwrap() - (mse + 0.25 * r)).abs() < 1e-12);
+}
+
+#[test]
+fn gated_nau_nmu_computes_with_the_given_weights_and_checks_shapes() {
+    let mut params = ParamStore::<f64>::new();
+    let ones = matrix(1, 2, &[1.0, 1.0]);
+    let x = matrix(1, 2, &[3.0, 4.0]);
+    // A saturated gate selects the NAU (G x >> 0: 3 + 4) or the NMU (G x << 0: 3 * 4).
+    for (prefix, gate, expected) in [("add", 20.0, 7.0), ("mul", -20.0, 12.0)] {
+        let g = matrix(1, 2, &[gate, gate]);
+        let unit = GatedNauNmu::from_weights(&mut params, prefix, &ones, &ones, &g).unwrap();
+        assert_eq!(params.value(unit.gate_weight()).unwrap(), g.data());
+        assert_eq!(params.value(unit.nau().weight()).unwrap(), ones.data());
+        assert_eq!(params.value(unit.nmu().weight()).unwrap(), ones.data());
+        let mut tape = Tape::new();
+        let xv = tape.constant(&x);
+        let z = unit.apply(&mut tape, &params, xv).unwrap();
+        let got = tape.value(z).unwrap()[0];
+        assert!((got - expected).abs() < 1e-9, "{prefix}: {got}");
+    }
+    let mut fresh = ParamStore::<f64>::new();
+    let wide_g = matrix(1, 3, &[0.0; 3]);
+    assert_eq!(
+        GatedNauNmu::from_weights(&mut fresh, "g", &ones, &ones, &wide_g).unwrap_err(),
+        Error::ShapeMismatch {
+            op: "GatedNauNmu::from_weights",
+            left: vec![1, 2],
+            right: vec![1, 3],
+        }
+    );
+    assert!(fresh.is_empty(), "a failed call adds no parameter");
+}
+
+#[test]
+fn nalu_computes_with_the_given_weights_and_checks_shapes() {
+    let mut params = ParamStore::<f64>::new();
+    // Saturated NAC weights: W ~ [1, 1]; x = [3, 4].
+    let w_hat = matrix(1, 2, &[20.0, 20.0]);
+    let m_hat = matrix(1, 2, &[40.0, 40.0]);
+    let negative = matrix(1, 2, &[-20.0, -20.0]);
+    let x = matrix(1, 2, &[3.0, 4.0]);
+    // Shared pair, gate open (G x >> 0): the NAC+ path, 3 + 4.
+    let g_add = matrix(1, 2, &[20.0, 20.0]);
+    let shared = Nalu::from_weights(&mut params, "s", (&w_hat, &m_hat), None, &g_add).unwrap();
+    assert_eq!(shared.sharing(), NaluSharing::Shared);
+    assert_eq!(params.value(shared.gate_weight()).unwrap(), g_add.data());
+    // Separate pairs, gate closed: the NAC* path, 3 * 4; the NAC+ pair is
+    // W ~ [-1, -1] to show the paths really are separate.
+    let separate = Nalu::from_weights(
+        &mut params,
+        "p",
+        (&negative, &m_hat),
+        Some((&w_hat, &m_hat)),
+        &negative,
+    )
+    .unwrap();
+    assert_eq!(separate.sharing(), NaluSharing::Separate);
+    assert_eq!(
+        params.value(separate.add_params().w_hat).unwrap(),
+        negative.data()
+    );
+    assert_eq!(
+        params.value(separate.mul_params().w_hat).unwrap(),
+        w_hat.data()
+    );
+    for (unit, expected) in [(&shared, 7.0), (&separate, 12.0)] {
+        let mut tape = Tape::new();
+        let xv = tape.constant(&x);
+        let z = unit.apply(&mut tape, &params, xv).unwrap();
+        let got = tape.value(z).unwrap()[0];
+        assert!((got - expected).abs() < 1e-5, "{got} vs {expected}");
+    }
+    let mut fresh = ParamStore::<f64>::new();
+    let tall = matrix(2, 2, &[0.0; 4]);
+    assert_eq!(
+        Nalu::from_weights(
+            &mut fresh,
+            "n",
+            (&w_hat, &m_hat),
+            Some((&w_hat, &tall)),
+            &g_add
+        )
+        .unwrap_err(),
+        Error::ShapeMismatch {
+            op: "Nalu::from_weights",
+            left: vec![1, 2],
+            right: vec![2, 2],
+        }
+    );
+    assert!(fresh.is_empty(), "a failed call adds no parameter");
 }

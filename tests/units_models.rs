@@ -213,7 +213,7 @@ fn every_model_and_unit_kind_runs_forward_in_f32_and_f64() {
         match m64.predict(&bad) {
             // The unit names itself and the input's shape.
             Err(Error::InvalidShape { op, shape, reason }) => {
-                assert_eq!(shape, bad.shape(), "{spec}");
+                assert_eq!(shape, bad.shape().dims(), "{spec}");
                 assert!(
                     !op.is_empty() && reason.contains("[batch, 6]"),
                     "{spec}: {reason}"

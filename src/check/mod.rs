@@ -179,7 +179,7 @@ impl CheckOptions {
 fn not_a_loss(op: &'static str, shape: crate::tensor::Shape) -> Error {
     Error::InvalidShape {
         op,
-        shape,
+        shape: shape.into(),
         reason: "the checked function must return a one-element loss".into(),
     }
 }

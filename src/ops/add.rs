@@ -72,8 +72,8 @@ mod tests {
             e,
             Error::ShapeMismatch {
                 op: "add",
-                left: Shape::matrix(2, 3),
-                right: Shape::matrix(3, 2)
+                left: Shape::matrix(2, 3).into(),
+                right: Shape::matrix(3, 2).into()
             }
         );
         assert!(e.to_string().contains("[2, 3]") && e.to_string().contains("[3, 2]"));

@@ -47,8 +47,8 @@ impl<T: Element> Tape<T> {
         if !kernels::broadcastable(from, shape) {
             return Err(Error::ShapeMismatch {
                 op: "broadcast_to",
-                left: from,
-                right: shape,
+                left: from.into(),
+                right: shape.into(),
             });
         }
         self.record_unary(Op::Broadcast, ia, shape, |a, out| {
@@ -188,8 +188,8 @@ mod tests {
                 e,
                 Error::ShapeMismatch {
                     op: "broadcast_to",
-                    left: Shape::matrix(2, 3),
-                    right: to
+                    left: Shape::matrix(2, 3).into(),
+                    right: to.into()
                 }
             );
             assert!(e.to_string().contains("[2, 3]") && e.to_string().contains(&to.to_string()));

@@ -33,8 +33,8 @@ impl<T: Element> Tape<T> {
         if rows != rows_b {
             return Err(Error::ShapeMismatch {
                 op: "concat_cols",
-                left: sa,
-                right: sb,
+                left: sa.into(),
+                right: sb.into(),
             });
         }
         let cols = c1 + c2;
@@ -134,14 +134,14 @@ mod tests {
             e,
             Error::ShapeMismatch {
                 op: "concat_cols",
-                left: Shape::matrix(2, 3),
-                right: Shape::matrix(3, 3)
+                left: Shape::matrix(2, 3).into(),
+                right: Shape::matrix(3, 3).into()
             }
         );
         let v = t.constant(&Tensor::zeros(Shape::vector(2)));
         assert!(matches!(
             t.concat_cols(a, v).unwrap_err(),
-            Error::InvalidShape { op: "concat_cols", shape, .. } if shape == Shape::vector(2)
+            Error::InvalidShape { op: "concat_cols", shape, .. } if shape == Shape::vector(2).dims()
         ));
     }
 }

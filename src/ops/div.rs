@@ -105,8 +105,8 @@ mod tests {
             e,
             Error::ShapeMismatch {
                 op: "div",
-                left: Shape::matrix(2, 1),
-                right: Shape::matrix(2, 2)
+                left: Shape::matrix(2, 1).into(),
+                right: Shape::matrix(2, 2).into()
             }
         );
         assert!(e.to_string().contains("[2, 1]") && e.to_string().contains("[2, 2]"));

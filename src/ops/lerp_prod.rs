@@ -67,8 +67,8 @@ impl<T: Element> Tape<T> {
         if inputs != inputs_w {
             return Err(Error::ShapeMismatch {
                 op: "lerp_prod",
-                left: sx,
-                right: sw,
+                left: sx.into(),
+                right: sw.into(),
             });
         }
         self.record_binary_with_work(

@@ -66,8 +66,8 @@ impl<T: Element> Tape<T> {
         if inputs != inputs_w {
             return Err(Error::ShapeMismatch {
                 op: "log_space_product",
-                left: sx,
-                right: sw,
+                left: sx.into(),
+                right: sw.into(),
             });
         }
         if !(eps > T::zero() && eps.is_finite()) {

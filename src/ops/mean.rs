@@ -81,7 +81,7 @@ fn count<T: Element>(op: &'static str, shape: Shape, n: usize) -> Result<T> {
     if n == 0 {
         return Err(Error::InvalidShape {
             op,
-            shape,
+            shape: shape.into(),
             reason: "the mean of no elements is undefined".into(),
         });
     }

@@ -213,8 +213,8 @@ mod tests {
                 e,
                 Error::ShapeMismatch {
                     op: name,
-                    left: Shape::matrix(2, 3),
-                    right: Shape::vector(6)
+                    left: Shape::matrix(2, 3).into(),
+                    right: Shape::vector(6).into()
                 }
             );
             assert!(e.to_string().contains("[2, 3]") && e.to_string().contains("[6]"));

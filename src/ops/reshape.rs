@@ -36,8 +36,8 @@ impl<T: Element> Tape<T> {
         if from.numel() != shape.numel() {
             return Err(Error::ShapeMismatch {
                 op: "reshape",
-                left: from,
-                right: shape,
+                left: from.into(),
+                right: shape.into(),
             });
         }
         self.record_unary(Op::Reshape, ia, shape, |a, out| out.copy_from_slice(a))
@@ -97,8 +97,8 @@ mod tests {
             t.reshape(a, Shape::vector(5)).unwrap_err(),
             Error::ShapeMismatch {
                 op: "reshape",
-                left: Shape::matrix(2, 3),
-                right: Shape::vector(5)
+                left: Shape::matrix(2, 3).into(),
+                right: Shape::vector(5).into()
             }
         );
     }

@@ -80,8 +80,8 @@ mod tests {
             e,
             Error::ShapeMismatch {
                 op: "sub",
-                left: Shape::vector(3),
-                right: Shape::matrix(1, 3)
+                left: Shape::vector(3).into(),
+                right: Shape::matrix(1, 3).into()
             }
         );
         assert!(e.to_string().contains("[3]") && e.to_string().contains("[1, 3]"));

@@ -63,7 +63,7 @@ pub(crate) fn check_axis(op: &'static str, shape: Shape, axis: usize) -> Result<
     if axis >= shape.rank() {
         return Err(Error::InvalidShape {
             op,
-            shape,
+            shape: shape.into(),
             reason: format!("axis {axis} is out of range for rank {}", shape.rank()),
         });
     }

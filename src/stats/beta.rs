@@ -45,7 +45,7 @@
 //! script is not reproduced: it only matters for values within about
 //! `e^-1e6` of a boundary, which doubles cannot hold).
 
-use super::normal::chi_square_1_quantile;
+use super::profile::profile_interval;
 use super::root::{brent, expand_bracket};
 use super::special::{
     ln_minus_digamma, ratio_divergence, stirling_correction, stirling_correction_d1,
@@ -334,24 +334,17 @@ impl Sample {
 
     /// The profile-likelihood interval for the mean, on the `[0, 0.5]` scale.
     fn mean_interval(&self, confidence: f64) -> Option<Interval> {
-        let critical = chi_square_1_quantile(confidence);
-        let f = |t: f64| self.deviance(t) - critical;
         let (nu, nu_c) = mean_from_logit(self.t_hat);
         // About one standard error of the logit per first step.
         let step =
             (1.0 / (self.n * (self.profile_max.precision + 1.0) * nu * nu_c).sqrt()).min(1.0);
-        let end = |direction: f64| {
-            let (a, b, fa, fb) = expand_bracket(
-                f,
-                self.t_hat,
-                -critical,
-                direction * step,
-                direction * MAX_LOGIT,
-            )?;
-            brent(f, a, b, fa, fb, 1e-14)
-        };
-        let t_lower = end(-1.0)?;
-        let t_upper = end(1.0)?;
+        let (t_lower, t_upper) = profile_interval(
+            |t| self.deviance(t),
+            self.t_hat,
+            confidence,
+            step,
+            MAX_LOGIT,
+        )?;
         Some(Interval {
             lower: 0.5 * mean_from_logit(t_lower).0,
             upper: 0.5 * mean_from_logit(t_upper).0,

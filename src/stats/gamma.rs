@@ -33,8 +33,7 @@
 //! mean that is a one-to-one change of the nuisance parameter, which leaves the
 //! profile likelihood of the mean unchanged.
 
-use super::normal::chi_square_1_quantile;
-use super::root::{brent, expand_bracket};
+use super::profile::profile_interval;
 use super::special::{
     exp_neg_minus_one_plus, ln_minus_digamma, ln_minus_digamma_d1, ratio_divergence,
     stirling_correction,
@@ -138,22 +137,10 @@ impl Sample {
 
     /// The profile-likelihood interval for the mean.
     fn mean_interval(&self, confidence: f64) -> Option<Interval> {
-        let critical = chi_square_1_quantile(confidence);
-        let f = |t: f64| self.deviance(t) - critical;
         // About one standard error of ln(mean) per first step.
         let step = 1.0 / (self.n * self.shape).sqrt();
-        let end = |direction: f64| {
-            let (a, b, fa, fb) = expand_bracket(
-                f,
-                0.0,
-                -critical,
-                direction * step,
-                direction * MAX_LOG_RATIO,
-            )?;
-            brent(f, a, b, fa, fb, 1e-14)
-        };
-        let t_lower = end(-1.0)?;
-        let t_upper = end(1.0)?;
+        let (t_lower, t_upper) =
+            profile_interval(|t| self.deviance(t), 0.0, confidence, step, MAX_LOG_RATIO)?;
         let (lower, upper) = (self.mean * t_lower.exp(), self.mean * t_upper.exp());
         (lower.is_finite() && upper.is_finite()).then_some(Interval { lower, upper })
     }

@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 mod beta;
 mod gamma;
 mod normal;
+mod profile;
 mod root;
 mod special;
 mod student_t;

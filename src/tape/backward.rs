@@ -110,7 +110,7 @@ impl<T: Element> Tape<T> {
         if ln.shape.numel() != 1 {
             return Err(Error::InvalidShape {
                 op: "backward",
-                shape: ln.shape,
+                shape: ln.shape.into(),
                 reason: "the loss must have exactly one element".into(),
             });
         }

@@ -224,7 +224,7 @@ impl<T: Element> Tape<T> {
         if n.shape.numel() != 1 {
             return Err(Error::InvalidShape {
                 op: "item",
-                shape: n.shape,
+                shape: n.shape.into(),
                 reason: "only a one-element value has a single item".into(),
             });
         }
@@ -469,8 +469,8 @@ impl<T: Element> Tape<T> {
         if sa != sb {
             return Err(Error::ShapeMismatch {
                 op,
-                left: sa,
-                right: sb,
+                left: sa.into(),
+                right: sb.into(),
             });
         }
         Ok((ia, ib, sa))
@@ -478,11 +478,11 @@ impl<T: Element> Tape<T> {
 
     pub(crate) fn non_finite(&self, index: usize, phase: Phase) -> Error {
         let node = &self.nodes[index];
-        let mut shapes = vec![node.shape];
+        let mut shapes = vec![node.shape.into()];
         shapes.extend(
             node.inputs[..node.arity as usize]
                 .iter()
-                .map(|&i| self.nodes[i as usize].shape),
+                .map(|&i| self.nodes[i as usize].shape.into()),
         );
         Error::NonFinite {
             op: node.op.name(),

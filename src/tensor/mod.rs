@@ -137,8 +137,8 @@ impl<T: Element> Tensor<T> {
         if shape.numel() != self.shape.numel() {
             return Err(Error::ShapeMismatch {
                 op: "reshape",
-                left: self.shape,
-                right: shape,
+                left: self.shape.into(),
+                right: shape.into(),
             });
         }
         Ok(Tensor {
@@ -152,7 +152,7 @@ impl<T: Element> Tensor<T> {
         if self.data.len() != 1 {
             return Err(Error::InvalidShape {
                 op: "item",
-                shape: self.shape,
+                shape: self.shape.into(),
                 reason: "only a one-element tensor has a single value".into(),
             });
         }

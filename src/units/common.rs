@@ -26,7 +26,7 @@ pub(crate) fn weight_dims<T: Element>(op: &'static str, w: &Tensor<T>) -> Result
     if s.rank() != 2 || s.numel() == 0 {
         return Err(Error::InvalidShape {
             op,
-            shape: s,
+            shape: s.into(),
             reason: "a weight matrix is [outputs, inputs], both at least 1".into(),
         });
     }
@@ -39,8 +39,8 @@ pub(crate) fn check_shape(op: &'static str, expected: Shape, given: Shape) -> Re
     if expected != given {
         return Err(Error::ShapeMismatch {
             op,
-            left: expected,
-            right: given,
+            left: expected.into(),
+            right: given.into(),
         });
     }
     Ok(())
@@ -84,7 +84,7 @@ pub(crate) fn batch_size<T: Element>(
         Some((b, i)) if i == inputs => Ok(b),
         _ => Err(Error::InvalidShape {
             op: unit,
-            shape,
+            shape: shape.into(),
             reason: format!("the input must be [batch, {inputs}]"),
         }),
     }

@@ -18,9 +18,11 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, gate_mix, sub_prefix};
+use super::common::{
+    add_param, batch_size, check_shape, check_sizes, gate_mix, sub_prefix, unused_rng, weight_dims,
+};
 use super::init::{fill_uniform, glorot_radius};
 use super::nau::{Nau, NauWeights};
 use super::nmu::{Nmu, NmuWeights};
@@ -92,6 +94,28 @@ impl GatedNauNmu {
             outputs,
         };
         unit.init_gate(params, rng)?;
+        Ok(unit)
+    }
+
+    /// Adds `prefix.nau.W`, `prefix.nmu.W` and `prefix.G` with the given
+    /// values (all three `[outputs, inputs]`; the NMU part is projected, as
+    /// from [`GatedNauNmu::new`]). A shape that does not fit is an error and
+    /// adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        nau_w: &Tensor<T>,
+        nmu_w: &Tensor<T>,
+        g: &Tensor<T>,
+    ) -> Result<Self> {
+        const OP: &str = "GatedNauNmu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, nau_w)?;
+        check_shape(OP, nau_w.shape(), nmu_w.shape())?;
+        check_shape(OP, nau_w.shape(), g.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.nau.weight(), nau_w.data())?;
+        params.set(unit.nmu.weight(), nmu_w.data())?;
+        params.set(unit.g, g.data())?;
         Ok(unit)
     }
 

@@ -18,15 +18,13 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape, Tensor};
+use crate::tensor::{Element, Shape};
 
-use super::common::{
-    add_param, batch_size, check_shape, check_sizes, nac_weight, nac_weight_value, unused_rng,
-    weight_dims,
-};
+use super::common::{add_param, nac_weight, nac_weight_value};
 use super::init::{fill_uniform, nac_radius};
+use super::nac::{Nac, NacPath, NacWeights};
 use super::sparsity::max_sparsity_error;
-use super::{Unit, UnitKind};
+use super::UnitKind;
 
 /// The pair `(W_hat, M_hat)` of a NAC weight `W = tanh(W_hat) * sigmoid(M_hat)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,105 +105,20 @@ impl NacParams {
 /// assert!((tape.value(z)?[0] - 2.0).abs() < 1e-12);
 /// # Ok::<(), arithgrad::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct NacAdd {
-    nac: NacParams,
-    inputs: usize,
-    outputs: usize,
-}
+pub type NacAdd = Nac<Additive>;
 
 /// A [`NacAdd`] layer's weight recorded on a tape for one step.
-#[derive(Clone, Copy, Debug)]
-pub struct NacAddWeights {
-    /// `W = tanh(W_hat) * sigmoid(M_hat)`, `[O, I]`.
-    pub effective: Var,
-}
+pub type NacAddWeights = NacWeights;
 
-impl NacAdd {
-    /// Adds `prefix.W_hat` and `prefix.M_hat` and initialises them.
-    pub fn new<T: Element>(
-        params: &mut ParamStore<T>,
-        prefix: &str,
-        inputs: usize,
-        outputs: usize,
-        rng: &mut Rng,
-    ) -> Result<Self> {
-        check_sizes("nac-add", inputs, outputs)?;
-        let unit = NacAdd {
-            nac: NacParams::add(params, prefix, inputs, outputs)?,
-            inputs,
-            outputs,
-        };
-        unit.init(params, rng)?;
-        Ok(unit)
-    }
+/// The path of NAC+: the plain product `z = W x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Additive;
 
-    /// The `(W_hat, M_hat)` parameters.
-    pub fn nac_params(&self) -> NacParams {
-        self.nac
-    }
+impl NacPath for Additive {
+    const KIND: UnitKind = UnitKind::NacAdd;
+    const FROM_WEIGHTS: &'static str = "NacAdd::from_weights";
 
-    /// Adds `prefix.W_hat` and `prefix.M_hat` with the given values (both
-    /// `[outputs, inputs]`).
-    pub fn from_weights<T: Element>(
-        params: &mut ParamStore<T>,
-        prefix: &str,
-        w_hat: &Tensor<T>,
-        m_hat: &Tensor<T>,
-    ) -> Result<Self> {
-        let (outputs, inputs) = weight_dims("NacAdd::from_weights", w_hat)?;
-        check_shape("NacAdd::from_weights", w_hat.shape(), m_hat.shape())?;
-        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
-        params.set(unit.nac.w_hat, w_hat.data())?;
-        params.set(unit.nac.m_hat, m_hat.data())?;
-        Ok(unit)
-    }
-}
-
-impl Unit for NacAdd {
-    type Weights = NacAddWeights;
-
-    fn kind(&self) -> UnitKind {
-        UnitKind::NacAdd
-    }
-
-    fn inputs(&self) -> usize {
-        self.inputs
-    }
-
-    fn outputs(&self) -> usize {
-        self.outputs
-    }
-
-    fn param_ids(&self) -> Vec<ParamId> {
-        vec![self.nac.w_hat, self.nac.m_hat]
-    }
-
-    fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()> {
-        self.nac.init(params, rng, self.inputs, self.outputs)
-    }
-
-    fn record<T: Element>(
-        &self,
-        tape: &mut Tape<T>,
-        params: &ParamStore<T>,
-    ) -> Result<NacAddWeights> {
-        Ok(NacAddWeights {
-            effective: self.nac.record(tape, params)?,
-        })
-    }
-
-    fn forward<T: Element>(
-        &self,
-        tape: &mut Tape<T>,
-        weights: &NacAddWeights,
-        x: Var,
-    ) -> Result<Var> {
-        batch_size(tape, "nac-add", x, self.inputs)?;
-        tape.matmul_nt(x, weights.effective)
-    }
-
-    fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {
-        self.nac.sparsity_error(params)
+    fn apply<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Result<Var> {
+        tape.matmul_nt(x, w)
     }
 }

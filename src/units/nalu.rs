@@ -20,9 +20,12 @@
 use crate::error::Result;
 use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
-use crate::tensor::{Element, Shape};
+use crate::tensor::{Element, Shape, Tensor};
 
-use super::common::{add_param, batch_size, check_sizes, gate_mix, log_space, sub_prefix};
+use super::common::{
+    add_param, batch_size, check_shape, check_sizes, gate_mix, log_space, sub_prefix, unused_rng,
+    weight_dims,
+};
 use super::init::{fill_uniform, glorot_radius};
 use super::nac_add::NacParams;
 use super::{NaluSharing, Unit, UnitKind};
@@ -100,6 +103,42 @@ impl Nalu {
             outputs,
         };
         unit.init(params, rng)?;
+        Ok(unit)
+    }
+
+    /// Adds the parameters (named as by [`Nalu::new`]) with the given values,
+    /// all `[outputs, inputs]`: the NAC+ pair `(W_hat, M_hat)`, the NAC* pair
+    /// (`None` shares the NAC+ pair), and the gate `G`. A shape that does not
+    /// fit is an error and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        add: (&Tensor<T>, &Tensor<T>),
+        mul: Option<(&Tensor<T>, &Tensor<T>)>,
+        g: &Tensor<T>,
+    ) -> Result<Self> {
+        const OP: &str = "Nalu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, add.0)?;
+        let expected = add.0.shape();
+        let mut given = vec![add.1, g];
+        if let Some((w_hat, m_hat)) = mul {
+            given.extend([w_hat, m_hat]);
+        }
+        for w in given {
+            check_shape(OP, expected, w.shape())?;
+        }
+        let sharing = match mul {
+            Some(_) => NaluSharing::Separate,
+            None => NaluSharing::Shared,
+        };
+        let unit = Self::new(params, prefix, inputs, outputs, sharing, &mut unused_rng())?;
+        params.set(unit.add.w_hat, add.0.data())?;
+        params.set(unit.add.m_hat, add.1.data())?;
+        if let (Some(ids), Some((w_hat, m_hat))) = (unit.mul, mul) {
+            params.set(ids.w_hat, w_hat.data())?;
+            params.set(ids.m_hat, m_hat.data())?;
+        }
+        params.set(unit.g, g.data())?;
         Ok(unit)
     }
 
