@@ -172,7 +172,7 @@ mod tests {
             matches!(
                 &r,
                 Err(Error::InvalidShape { op: "check::directional", shape, .. })
-                    if *shape == Shape::vector(2)
+                    if *shape == Shape::vector(2).dims()
             ),
             "{r:?}"
         );

@@ -197,8 +197,8 @@ mod tests {
             t.reshape(Shape::vector(5)).err(),
             Some(Error::ShapeMismatch {
                 op: "reshape",
-                left: Shape::matrix(2, 3),
-                right: Shape::vector(5),
+                left: Shape::matrix(2, 3).into(),
+                right: Shape::vector(5).into(),
             })
         );
     }
