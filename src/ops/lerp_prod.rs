@@ -15,7 +15,11 @@
 //! factor with `w = 1` is exactly `x` and one with `w = 0` exactly 1; the
 //! factors are multiplied in order of `i` onto 1, so `z` is bit-for-bit the
 //! value of the unfused graph `prod_axis(broadcast(w) · broadcast(x) +
-//! broadcast(1 − w), 2)`.
+//! broadcast(1 − w), 2)`. The same computation as plain loops, without the
+//! kernels' row and column machinery, is
+//! [`reference::lerp_prod`](crate::tensor::reference::lerp_prod) (forward)
+//! and [`reference::lerp_prod_backward_add`](crate::tensor::reference::lerp_prod_backward_add)
+//! (VJP).
 //!
 //! VJP, with `G = dL/dz` and `d[b, o, i] = G[b, o] · Π_{m≠i} f[b, o, m]`
 //! (the product of the other factors, from prefix and suffix products,

@@ -22,6 +22,11 @@
 //!
 //! Each gradient is one call of an accumulating kernel
 //! (`matmul_add`, `matmul_nt_add`, `matmul_tn_add`) on the stored layouts.
+//! The kernels are tiled and vectorised; the same sums as plain loops, to
+//! read the math without the SIMD, are
+//! [`reference::matmul_add`](crate::tensor::reference::matmul_add),
+//! [`reference::matmul_nt_add`](crate::tensor::reference::matmul_nt_add) and
+//! [`reference::matmul_tn_add`](crate::tensor::reference::matmul_tn_add).
 
 use crate::error::{Error, Result};
 use crate::tape::{Backward, Op, Tape, Var};
