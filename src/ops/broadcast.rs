@@ -35,8 +35,8 @@ impl<T: Element> Tape<T> {
     ///     t.broadcast_to(bias, Shape::matrix(3, 3)).err(),
     ///     Some(arithgrad::Error::ShapeMismatch {
     ///         op: "broadcast_to",
-    ///         left: t.shape(bias)?,
-    ///         right: Shape::matrix(3, 3),
+    ///         left: t.shape(bias)?.into(),
+    ///         right: Shape::matrix(3, 3).into(),
     ///     })
     /// );
     /// # Ok::<(), arithgrad::Error>(())

@@ -57,8 +57,8 @@ impl<T: Element> Tape<T> {
     ///     t.lerp_prod(x, short).err(),
     ///     Some(arithgrad::Error::ShapeMismatch {
     ///         op: "lerp_prod",
-    ///         left: t.shape(x)?,
-    ///         right: Shape::matrix(1, 2),
+    ///         left: t.shape(x)?.into(),
+    ///         right: Shape::matrix(1, 2).into(),
     ///     })
     /// );
     /// # Ok::<(), arithgrad::Error>(())

@@ -48,8 +48,8 @@ impl<T: Element> Tape<T> {
     ///     t.matmul(b, a).err(),
     ///     Some(arithgrad::Error::ShapeMismatch {
     ///         op: "matmul",
-    ///         left: Shape::matrix(2, 2),
-    ///         right: Shape::matrix(1, 2),
+    ///         left: Shape::matrix(2, 2).into(),
+    ///         right: Shape::matrix(1, 2).into(),
     ///     })
     /// );
     /// # Ok::<(), arithgrad::Error>(())

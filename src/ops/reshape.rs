@@ -24,8 +24,8 @@ impl<T: Element> Tape<T> {
     ///     t.reshape(a, Shape::matrix(2, 2)).err(),
     ///     Some(arithgrad::Error::ShapeMismatch {
     ///         op: "reshape",
-    ///         left: Shape::vector(6),
-    ///         right: Shape::matrix(2, 2),
+    ///         left: Shape::vector(6).into(),
+    ///         right: Shape::matrix(2, 2).into(),
     ///     })
     /// );
     /// # Ok::<(), arithgrad::Error>(())
