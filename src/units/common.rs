@@ -170,3 +170,39 @@ pub(crate) fn mean_of<T: Element>(tape: &Tape<T>, v: Var) -> Result<f64> {
     }
     Ok(vals.iter().map(|x| x.to_f64_lossy()).sum::<f64>() / vals.len() as f64)
 }
+
+/// The rules of an NMU-type weight `W` in `[0, 1]` (NMU, NAC*,NMU, NMRU,
+/// sign-NMRU, sNMU), written once: initialised from `U[0.25, 0.75]`
+/// (the NMU's initialisation), projected onto `[0, 1]` after each step, and
+/// judged by the largest distance of an element from {0, 1}.
+pub(crate) mod nmu_weight {
+    use crate::error::Result;
+    use crate::random::Rng;
+    use crate::tape::{ParamId, ParamStore};
+    use crate::tensor::Element;
+    use crate::units::init::fill_uniform;
+    use crate::units::sparsity::max_sparsity_error;
+
+    /// Draws `W` from `U[0.25, 0.75]`.
+    pub(crate) fn init<T: Element>(
+        params: &mut ParamStore<T>,
+        w: ParamId,
+        rng: &mut Rng,
+    ) -> Result<()> {
+        fill_uniform(params.value_mut(w)?, rng, 0.25, 0.75);
+        Ok(())
+    }
+
+    /// Projects `W` onto `[0, 1]`.
+    pub(crate) fn project<T: Element>(params: &mut ParamStore<T>, w: ParamId) -> Result<()> {
+        super::project_into(params.value_mut(w)?, T::zero(), T::one());
+        Ok(())
+    }
+
+    /// `max |W - round(W)|` over the elements.
+    pub(crate) fn sparsity_error<T: Element>(params: &ParamStore<T>, w: ParamId) -> Result<f64> {
+        Ok(max_sparsity_error(
+            params.value(w)?.iter().map(|w| w.to_f64_lossy()),
+        ))
+    }
+}

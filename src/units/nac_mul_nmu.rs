@@ -18,10 +18,9 @@ use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape, Tensor};
 
 use super::common::{
-    add_param, batch_size, check_sizes, log_space, project_into, unused_rng, weight_dims,
+    add_param, batch_size, check_sizes, log_space, nmu_weight, unused_rng, weight_dims,
 };
-use super::init::fill_uniform;
-use super::sparsity::{max_sparsity_error, nmu_regularizer};
+use super::sparsity::nmu_regularizer;
 use super::{Unit, UnitKind};
 
 /// NAC*,NMU: `z = exp(W log(|x| + eps))` with `W` kept in `[0, 1]`.
@@ -111,8 +110,7 @@ impl Unit for NacMulNmu {
     }
 
     fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()> {
-        fill_uniform(params.value_mut(self.w)?, rng, 0.25, 0.75);
-        Ok(())
+        nmu_weight::init(params, self.w, rng)
     }
 
     fn record<T: Element>(
@@ -144,13 +142,10 @@ impl Unit for NacMulNmu {
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
-        project_into(params.value_mut(self.w)?, T::zero(), T::one());
-        Ok(())
+        nmu_weight::project(params, self.w)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {
-        Ok(max_sparsity_error(
-            params.value(self.w)?.iter().map(|w| w.to_f64_lossy()),
-        ))
+        nmu_weight::sparsity_error(params, self.w)
     }
 }

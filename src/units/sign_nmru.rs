@@ -19,11 +19,10 @@ use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape};
 
-use super::common::{add_param, batch_size, check_sizes, nmu_product, project_into};
-use super::init::fill_uniform;
+use super::common::{add_param, batch_size, check_sizes, nmu_product, nmu_weight};
 use super::nmru::{with_reciprocals, RECIPROCAL_TRAIN_EPS};
 use super::rules::TrainContext;
-use super::sparsity::{max_sparsity_error, nmu_regularizer};
+use super::sparsity::nmu_regularizer;
 use super::{Unit, UnitKind};
 
 /// sign-NMRU: `|x_tilde|` through an NMU, times `cos(pi k Wᵀ)`.
@@ -117,8 +116,7 @@ impl Unit for SignNmru {
     }
 
     fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()> {
-        fill_uniform(params.value_mut(self.w)?, rng, 0.25, 0.75);
-        Ok(())
+        nmu_weight::init(params, self.w, rng)
     }
 
     fn record<T: Element>(
@@ -161,13 +159,10 @@ impl Unit for SignNmru {
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
-        project_into(params.value_mut(self.w)?, T::zero(), T::one());
-        Ok(())
+        nmu_weight::project(params, self.w)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {
-        Ok(max_sparsity_error(
-            params.value(self.w)?.iter().map(|w| w.to_f64_lossy()),
-        ))
+        nmu_weight::sparsity_error(params, self.w)
     }
 }

@@ -20,10 +20,9 @@ use crate::random::Rng;
 use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape};
 
-use super::common::{add_param, batch_size, check_sizes, nmu_product, project_into};
-use super::init::fill_uniform;
+use super::common::{add_param, batch_size, check_sizes, nmu_product, nmu_weight};
 use super::rules::TrainContext;
-use super::sparsity::{max_sparsity_error, nmu_regularizer};
+use super::sparsity::nmu_regularizer;
 use super::{Unit, UnitKind};
 
 /// The range of the sNMU's multiplicative training noise.
@@ -119,8 +118,7 @@ impl Unit for Snmu {
     }
 
     fn init<T: Element>(&self, params: &mut ParamStore<T>, rng: &mut Rng) -> Result<()> {
-        fill_uniform(params.value_mut(self.w)?, rng, 0.25, 0.75);
-        Ok(())
+        nmu_weight::init(params, self.w, rng)
     }
 
     fn record<T: Element>(
@@ -171,13 +169,10 @@ impl Unit for Snmu {
     }
 
     fn project<T: Element>(&self, params: &mut ParamStore<T>) -> Result<()> {
-        project_into(params.value_mut(self.w)?, T::zero(), T::one());
-        Ok(())
+        nmu_weight::project(params, self.w)
     }
 
     fn sparsity_error<T: Element>(&self, params: &ParamStore<T>) -> Result<f64> {
-        Ok(max_sparsity_error(
-            params.value(self.w)?.iter().map(|w| w.to_f64_lossy()),
-        ))
+        nmu_weight::sparsity_error(params, self.w)
     }
 }
