@@ -33,6 +33,26 @@ pub(crate) fn weight_dims<T: Element>(op: &'static str, w: &Tensor<T>) -> Result
     Ok((s.dim(0), s.dim(1)))
 }
 
+/// `(outputs, inputs)` of a weight over the inputs and their reciprocals
+/// (NMRU, sign-NMRU), `[outputs, 2 * inputs]`: as [`weight_dims`], and an
+/// [`Error::InvalidShape`] for an odd number of columns.
+pub(crate) fn reciprocal_weight_dims<T: Element>(
+    op: &'static str,
+    w: &Tensor<T>,
+) -> Result<(usize, usize)> {
+    let (outputs, columns) = weight_dims(op, w)?;
+    if columns % 2 != 0 {
+        return Err(Error::InvalidShape {
+            op,
+            shape: w.shape().into(),
+            reason:
+                "the weight is [outputs, 2 * inputs]: one column per input, then one per reciprocal"
+                    .into(),
+        });
+    }
+    Ok((outputs, columns / 2))
+}
+
 /// An [`Error::ShapeMismatch`] (expected shape on the left) unless `given`
 /// has the `expected` shape.
 pub(crate) fn check_shape(op: &'static str, expected: Shape, given: Shape) -> Result<()> {
