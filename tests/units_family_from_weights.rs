@@ -2,11 +2,13 @@
 //! NRU, NMRU, sign-NMRU, sNMU): ideal weights compute the operation, the
 //! weights of a randomly initialised unit round-trip to a unit with the
 //! same forward pass bit for bit, and a wrong shape is an error naming the
-//! constructor and the shapes, which adds nothing to the store.
+//! constructor and the shapes, which adds nothing to the store. Also the
+//! typed access to these units inside a model's layer.
 
 use arithgrad::random::Rng;
 use arithgrad::units::{
-    GNalu, Inalu, InaluInit, NaiveNpu, Nmru, Npu, Nru, RealNpu, SignNmru, Snmu, TrainContext, Unit,
+    GNalu, Inalu, InaluInit, Model, ModelSpec, NaiveNpu, Nmru, Npu, Nru, RealNpu, SignNmru, Snmu,
+    TrainContext, Unit, UnitKind,
 };
 use arithgrad::{Error, ParamStore, Shape, Tape, Tensor};
 
@@ -430,4 +432,40 @@ fn a_single_weight_of_the_wrong_form_is_an_invalid_shape() {
         }
     }
     assert!(fresh.is_empty(), "a failed call adds no parameter");
+}
+
+#[test]
+fn typed_access_reaches_each_family_unit_and_only_it() {
+    let kinds = [
+        UnitKind::Inalu(InaluInit::Library),
+        UnitKind::GNalu,
+        UnitKind::NaiveNpu,
+        UnitKind::Npu,
+        UnitKind::RealNpu,
+        UnitKind::Nru,
+        UnitKind::Nmru,
+        UnitKind::SignNmru,
+        UnitKind::Snmu,
+    ];
+    for kind in kinds {
+        let model = Model::<f64>::from_seed(ModelSpec::single(kind, 2), 0).unwrap();
+        let layer = model.layer2();
+        let found: Vec<UnitKind> = [
+            layer.as_inalu().map(Unit::kind),
+            layer.as_g_nalu().map(Unit::kind),
+            layer.as_naive_npu().map(Unit::kind),
+            layer.as_npu().map(Unit::kind),
+            layer.as_real_npu().map(Unit::kind),
+            layer.as_nru().map(Unit::kind),
+            layer.as_nmru().map(Unit::kind),
+            layer.as_sign_nmru().map(Unit::kind),
+            layer.as_snmu().map(Unit::kind),
+            layer.as_nmu().map(Unit::kind),
+            layer.as_nalu().map(Unit::kind),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        assert_eq!(found, [kind]);
+    }
 }
