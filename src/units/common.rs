@@ -163,11 +163,6 @@ pub(crate) fn log_space<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Resul
 /// for `x: [B, I]`, `w: [O, I]`: one [`Tape::lerp_prod`], which writes each
 /// factor as `W x + (1 - W)` (not `W (x - 1) + 1`) so that a factor with
 /// `W = 1` is exactly `x` and one with `W = 0` exactly 1.
-///
-/// (Until the fused operation existed this was a broadcast to `[B, O, I]`,
-/// a multiply, an add and `prod_axis`: the same value bit for bit; the
-/// gradient of `W` is now summed as `Σ_b d (x - 1)` instead of
-/// `Σ_b d x - Σ_b d`, which can differ in the last bits.)
 pub(crate) fn nmu_product<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Result<Var> {
     tape.lerp_prod(x, w)
 }
