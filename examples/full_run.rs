@@ -1,6 +1,6 @@
-//! One full training run of the default NMU model on the default task (spec
-//! section 3: 5,000,000 steps, evaluation every 1,000), judged against the
-//! task's success threshold, with its wall time:
+//! One full training run of the default NMU model on the default task
+//! (docs/protocol.md, section 3: 5,000,000 steps, evaluation every 1,000),
+//! judged against the task's success threshold, with its wall time:
 //! `cargo run --release --example full_run -- [seed] [iterations]`.
 
 use std::time::Instant;

@@ -9,10 +9,8 @@
 //!
 //! Run with `cargo run --release --example nmu_multiply`.
 
-use arithgrad::optim::{Adam, AdamConfig, Optimizer};
-use arithgrad::random::Rng;
+use arithgrad::prelude::*;
 use arithgrad::units::{Nmu, NmuConstraint, RegularizerSchedule, Unit};
-use arithgrad::{ParamStore, Result, Shape, Tape, Tensor};
 
 const INPUTS: usize = 4;
 const BATCH: usize = 128;
@@ -67,14 +65,11 @@ fn main() -> Result<()> {
     for step in 0..STEPS {
         let (x, t) = batch(&mut data, BATCH, 1.0, 2.0)?;
         tape.reset();
-        params.zero_grad();
         let xv = tape.constant(&x);
         let tv = tape.constant(&t);
         let w = nmu.record(&mut tape, &params)?;
         let y = nmu.forward(&mut tape, &w, xv)?;
-        let d = tape.sub(y, tv)?;
-        let d2 = tape.square(d)?;
-        let mut loss = tape.mean(d2)?;
+        let mut loss = tape.mse(y, tv)?;
         let lambda = schedule.lambda(step);
         if lambda > 0.0 {
             if let Some(r) = nmu.regularizer(&mut tape, &w)? {
@@ -83,8 +78,7 @@ fn main() -> Result<()> {
             }
         }
         tape.backward(loss)?;
-        tape.accumulate_grads(&mut params)?;
-        adam.step(&mut params)?;
+        adam.update(&tape, &mut params)?; // the tape's gradients in, one step
         nmu.project(&mut params)?;
         if step % 1000 == 0 {
             println!(

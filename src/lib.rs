@@ -34,6 +34,23 @@
 //! o.backward()?;
 //! println!("o = {:.4}, do/dw = {:.4}", o.item()?, w.grad_item()?);
 //!
+//! // Micrograd's "more ops" expression, line for line.
+//! let graph = Graph::<f64>::new();
+//! let (a, b) = (graph.scalar(-4.0), graph.scalar(2.0));
+//! let mut c = a + b;
+//! let mut d = a * b + b.powf(3.0);
+//! c += c + 1.0;
+//! c += 1.0 + c + (-a);
+//! d += d * 2.0 + (b + a).relu();
+//! d += 3.0 * d + (b - a).relu();
+//! let e = c - d;
+//! let f = e.powf(2.0);
+//! let mut g = f / 2.0;
+//! g += 10.0 / f;
+//! g.backward()?;
+//! let printed = format!("{:.4} {:.4} {:.4}", g.item()?, a.grad_item()?, b.grad_item()?);
+//! assert_eq!(printed, "24.7041 138.8338 645.5773"); // g, dg/da, dg/db as in micrograd
+//!
 //! // A training loop: data, model, loss, optimizer. Fits y = 3x - 1.
 //! let mut rng = Rng::seed_from_u64(0);
 //! let xs: Vec<f64> = (0..64).map(|_| rng.uniform(-1.0, 1.0)).collect();

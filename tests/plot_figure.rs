@@ -13,6 +13,9 @@ use arithgrad::report::{ReportRow, Table};
 use arithgrad::task::{Operation, TaskConfig};
 use arithgrad::units::ModelKind;
 
+mod error_expect;
+use error_expect::invalid;
+
 const MODELS: [ModelKind; 3] = [ModelKind::Nmu, ModelKind::NacMul, ModelKind::Nalu];
 const HIDDEN: [usize; 5] = [2, 3, 4, 5, 6];
 const SEEDS: u64 = 10;
@@ -337,7 +340,8 @@ fn colours_stay_with_their_model_when_others_are_filtered_out() {
         models: Some(vec!["nope".into()]),
         ..FigureOptions::default()
     };
-    let e = summary_figure(&rows, &unknown).unwrap_err().to_string();
+    let (name, e) = invalid(summary_figure(&rows, &unknown));
+    assert_eq!(name, "models");
     assert!(e.contains("nope") && e.contains("nalu"), "{e}");
 }
 
@@ -354,9 +358,8 @@ fn two_varying_parameters_need_an_axis_and_an_unknown_axis_is_named() {
     );
     records.extend((0..3).map(|s| record(&config, s, true, 1.0)));
     let rows = Table::from_records(&records).unwrap().rows();
-    let e = summary_figure(&rows, &FigureOptions::default())
-        .unwrap_err()
-        .to_string();
+    let (name, e) = invalid(summary_figure(&rows, &FigureOptions::default()));
+    assert_eq!(name, "x");
     assert!(
         e.contains("hidden") && e.contains("input_size") && e.contains("--x"),
         "{e}"
@@ -371,7 +374,8 @@ fn two_varying_parameters_need_an_axis_and_an_unknown_axis_is_named() {
         x: Some("depth".into()),
         ..FigureOptions::default()
     };
-    let e = summary_figure(&rows, &bad).unwrap_err().to_string();
+    let (name, e) = invalid(summary_figure(&rows, &bad));
+    assert_eq!(name, "x");
     assert!(e.contains("depth") && e.contains("hidden"), "{e}");
 }
 
@@ -539,6 +543,7 @@ fn curves_mark_the_solved_at_step() {
         model: Some("nalu".into()),
         ..CurveOptions::default()
     };
-    let e = curves_figure(&records, &none).unwrap_err().to_string();
+    let (name, e) = invalid(curves_figure(&records, &none));
+    assert_eq!(name, "curves");
     assert!(e.contains("no run matches") && e.contains("nmu"), "{e}");
 }

@@ -7,6 +7,9 @@ use arithgrad::stats::{beta_mean, gamma_mean, median, wilson, IntervalMethod};
 use arithgrad::task::{Operation, TaskConfig};
 use arithgrad::units::ModelKind;
 
+mod error_expect;
+use error_expect::invalid;
+
 /// A run record with the given outcome (no curve, no judged weights).
 fn record(
     config: &RunConfig,
@@ -175,7 +178,8 @@ fn fallbacks_are_named() {
 fn non_finite_sparsity_is_an_error_naming_the_cell() {
     let c = default_config(ModelKind::Nmu, Operation::Mul);
     let records = vec![record(&c, 0, Some(1000), Some(f64::NAN))];
-    let err = Table::from_records(&records).unwrap_err().to_string();
+    let (name, err) = invalid(Table::from_records(&records));
+    assert_eq!(name, "run records");
     assert!(
         err.contains("model=nmu") && err.contains("sparsity"),
         "{err}"

@@ -5,6 +5,9 @@ use arithgrad::task::{threshold, Operation, Range, Task, TaskConfig};
 use arithgrad::units::{Model, ModelKind, ModelSpec, NmuConstraint, UnitKind};
 use arithgrad::{Shape, Tensor};
 
+mod error_expect;
+use error_expect::invalid;
+
 fn range(text: &str) -> Range {
     Range::parse("range", text).unwrap()
 }
@@ -35,9 +38,13 @@ fn targets_are_x1_op_x2() {
 fn only_two_inputs_and_the_four_operations() {
     let mut c = single(Operation::Mul, "[1,2]", "[2,6]");
     c.input_size = 3;
-    assert!(c.validate().unwrap_err().to_string().contains("2 inputs"));
+    let (name, reason) = invalid(c.validate());
+    assert_eq!(name, "input_size");
+    assert!(reason.contains("exactly 2 inputs, got 3"), "{reason}");
     let c = single(Operation::Squared, "[1,2]", "[2,6]");
-    assert!(c.validate().unwrap_err().to_string().contains("squared"));
+    let (name, reason) = invalid(c.validate());
+    assert_eq!(name, "operation");
+    assert!(reason.contains("squared"), "{reason}");
 }
 
 #[test]

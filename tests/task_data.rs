@@ -8,6 +8,9 @@ use arithgrad::task::{
 };
 use arithgrad::Element;
 
+mod error_expect;
+use error_expect::invalid;
+
 /// The target of one row, written out plainly from the spec, and the scale
 /// its rounding errors are relative to (`|a| + |b|` for add and sub, whose
 /// result can cancel; the result itself otherwise).
@@ -199,10 +202,8 @@ fn mismatched_batch_buffers_are_errors() {
     let task = Task::new(TaskConfig::default(), 0).unwrap();
     let mut rng = task.batch_rng();
     let (mut x, mut t) = (vec![0f32; 1000], vec![0f32; 11]);
-    let err = task
-        .fill_batch(&mut rng, &mut x, &mut t)
-        .unwrap_err()
-        .to_string();
+    let (name, err) = invalid(task.fill_batch(&mut rng, &mut x, &mut t));
+    assert_eq!(name, "x");
     assert!(
         err.contains("11 targets needs 1100 inputs") && err.contains("got 1000"),
         "{err}"

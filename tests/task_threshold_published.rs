@@ -8,6 +8,9 @@ use arithgrad::task::{
 };
 use arithgrad::Compat;
 
+mod error_expect;
+use error_expect::invalid;
+
 /// `python3 tests/data/threshold_published_reference.py` (numpy 2.4.6,
 /// PCG64, 2,000,000 samples per case, seed 20200214 + row index): name,
 /// mean of `(y_eps - y_exact)^2` on the R geometry, Monte-Carlo standard
@@ -111,8 +114,9 @@ fn the_published_geometry_differs_where_the_r_ranges_do() {
         overlap_ratio: 0.0,
         ..TaskConfig::new(Operation::Mul)
     };
-    let e = threshold_with(&too_wide, 10, 0, Compat::Published).unwrap_err();
-    assert!(e.to_string().contains("published"), "{e}");
+    let (name, e) = invalid(threshold_with(&too_wide, 10, 0, Compat::Published));
+    assert_eq!(name, "input_size");
+    assert!(e.contains("published"), "{e}");
     assert!(threshold(&too_wide, 10, 0).is_ok());
 }
 

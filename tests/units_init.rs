@@ -1,6 +1,6 @@
 //! Initialisation: for every unit, the empirical distribution of many draws
-//! matches the protocol's (section 1). Tolerances are a few standard errors, and
-//! the extremes of each uniform draw pin its radius to 0.1%, so a wrong
+//! matches docs/protocol.md, section 1. Tolerances are a few standard
+//! errors, and the extremes of each uniform draw pin its radius to 0.1%, so a wrong
 //! distribution or radius cannot pass by accident.
 
 use arithgrad::random::Rng;

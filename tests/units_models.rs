@@ -7,6 +7,9 @@ use arithgrad::units::{
 };
 use arithgrad::{Error, Shape, Tape, Tensor};
 
+mod error_expect;
+use error_expect::invalid;
+
 const NAMES: [&str; 20] = [
     "nmu",
     "nau",
@@ -38,7 +41,8 @@ fn every_model_name_parses_and_prints() {
         assert_eq!(k.spec(100, 2).name(), name);
     }
     assert_eq!(ModelKind::ALL.len(), NAMES.len());
-    let err = "NMU".parse::<ModelKind>().unwrap_err().to_string();
+    let (name, err) = invalid("NMU".parse::<ModelKind>());
+    assert_eq!(name, "model");
     assert!(err.contains("`NMU`"), "{err}");
     for name in NAMES {
         assert!(err.contains(name), "{err}");
@@ -299,19 +303,22 @@ fn loading_into_another_model_or_shape_names_the_mismatch() {
 
     let mut nmu = Model::<f64>::from_seed(ModelKind::Nmu.spec(10, 2), 0).unwrap();
     let before = nmu.params().values().to_vec();
-    let err = nmu.load_weights(&file).unwrap_err().to_string();
+    let (name, err) = invalid(nmu.load_weights(&file));
+    assert_eq!(name, "saved model");
     assert!(err.contains("expected model nmu, file has nau"), "{err}");
     assert_eq!(nmu.params().values(), &before[..], "nothing changed");
 
     let mut wide = Model::<f64>::from_seed(ModelKind::Nau.spec(100, 2), 0).unwrap();
-    let err = wide.load_weights(&file).unwrap_err().to_string();
+    let (name, err) = invalid(wide.load_weights(&file));
+    assert_eq!(name, "saved model");
     assert!(
         err.contains("layer1.W: expected [2, 100], file has [2, 10]"),
         "{err}"
     );
 
     let mut deep = Model::<f64>::from_seed(ModelKind::Nau.spec(10, 3), 0).unwrap();
-    let err = deep.load_weights(&file).unwrap_err().to_string();
+    let (name, err) = invalid(deep.load_weights(&file));
+    assert_eq!(name, "saved model");
     assert!(
         err.contains("layer1.W: expected [3, 10], file has [2, 10]"),
         "{err}"
@@ -319,14 +326,16 @@ fn loading_into_another_model_or_shape_names_the_mismatch() {
 
     let mut newer = file.clone();
     newer.format_version = SAVED_MODEL_FORMAT_VERSION + 1;
-    let err = Model::from_saved(&newer).unwrap_err().to_string();
+    let (name, err) = invalid(Model::from_saved(&newer));
+    assert_eq!(name, "saved model");
     assert!(err.contains("format version"), "{err}");
 
     // A hand-edited file whose parameters do not match its spec.
     let mut json: serde_json::Value = serde_json::to_value(&file).unwrap();
     json["params"]["params"][0]["name"] = "layer1.V".into();
     let edited: SavedModel<f64> = serde_json::from_value(json).unwrap();
-    let err = Model::from_saved(&edited).unwrap_err().to_string();
+    let (name, err) = invalid(Model::from_saved(&edited));
+    assert_eq!(name, "saved model");
     assert!(err.contains("layer1.V"), "{err}");
 
     // A truncated value buffer is an error when the file is read, naming

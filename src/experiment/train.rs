@@ -154,27 +154,22 @@ impl<T: Element> Trainer<T> {
             noise: &mut self.noise_rng,
         };
         let y = self.model.forward_train(tape, &weights, x, &mut ctx)?;
-        let diff = tape.sub(y, target)?;
-        let sq = tape.square(diff)?;
-        let mut loss = tape.mean(sq)?;
+        // Model::loss in its two halves: the unit's penalty weight may need
+        // the batch MSE.
+        let mse = tape.mse(y, target)?;
         let rules = &self.config.rules;
         let penalty_weight = if rules.penalty.is_off() {
             0.0
         } else {
             let mse = if rules.penalty.needs_batch_loss() {
-                tape.item(loss)?.to_f64_lossy()
+                tape.item(mse)?.to_f64_lossy()
             } else {
                 f64::NAN
             };
             rules.penalty.weight(t, mse)
         };
         let lambda = self.config.regularizer.lambda(t);
-        if lambda > 0.0 {
-            if let Some(r) = self.model.regularizer(tape, &weights)? {
-                let scaled = tape.mul_scalar(r, T::from_f64_lossy(lambda))?;
-                loss = tape.add(loss, scaled)?;
-            }
-        }
+        let mut loss = self.model.add_regularizer(tape, &weights, mse, lambda)?;
         if penalty_weight > 0.0 {
             if let Some(p) = self.model.penalty(tape, &weights)? {
                 let scaled = tape.mul_scalar(p, T::from_f64_lossy(penalty_weight))?;
@@ -282,6 +277,49 @@ mod tests {
     fn losses(config: &RunConfig, steps: usize) -> Vec<f32> {
         let mut trainer = Trainer::<f32>::new(config, 3).unwrap();
         (0..steps).map(|_| trainer.step().unwrap()).collect()
+    }
+
+    /// The trainer's step loss is `Model::loss` of the step's batch and
+    /// weights, bit for bit, before, during and after the regularizer's
+    /// warm-up (for models whose units ask for no extra term).
+    #[test]
+    fn the_step_loss_is_the_model_loss_helper() {
+        use crate::units::RegularizerSchedule;
+        for kind in [ModelKind::Nmu, ModelKind::Nau, ModelKind::NacMul] {
+            let config = RunConfig {
+                regularizer: RegularizerSchedule::new(0.1, 3, 6).unwrap(),
+                ..RunConfig::new(kind.spec(4, 2), TaskConfig::toy())
+            };
+            let mut trainer = Trainer::<f32>::new(&config, 1).unwrap();
+            let (b, n) = (config.batch_size, trainer.task().input_size());
+            let mut with_r = 0;
+            for t in 0..10 {
+                let mut rng = trainer.batch_rng.clone();
+                let mut x = vec![0.0f32; b * n];
+                let mut targets = vec![0.0f32; b];
+                trainer
+                    .task()
+                    .fill_batch(&mut rng, &mut x, &mut targets)
+                    .unwrap();
+                let model = trainer.model();
+                let mut tape = Tape::new();
+                let xv = tape.constant_slice(Shape::matrix(b, n), &x).unwrap();
+                let tv = tape.constant_slice(Shape::matrix(b, 1), &targets).unwrap();
+                let w = model.record_weights(&mut tape).unwrap();
+                let y = model.forward(&mut tape, &w, xv).unwrap();
+                let lambda = config.regularizer.lambda(t);
+                let helper = model.loss(&mut tape, &w, y, tv, lambda).unwrap();
+                let helper = tape.item(helper).unwrap();
+                if lambda > 0.0 && model.regularizer(&mut tape, &w).unwrap().is_some() {
+                    with_r += 1;
+                }
+                let step = trainer.step().unwrap();
+                assert_eq!(step.to_bits(), helper.to_bits(), "{kind} step {t}");
+            }
+            if kind != ModelKind::NacMul {
+                assert!(with_r > 0, "{kind}: the regularizer was never on");
+            }
+        }
     }
 
     #[test]

@@ -81,12 +81,6 @@ multiversion! {
 /// additions do not wait on each other, and the four are one AVX register)
 /// combined in a fixed order, `((s0 + s2) + (s1 + s3)) + tail`: the result
 /// does not depend on the machine.
-///
-/// (Until the training step was tuned the combination was
-/// `((s0 + s1) + (s2 + s3)) + tail`; the new order adds the two halves of
-/// the register first. The sums of the default task's `f32` inputs are
-/// exact either way; sums of `f64` draws, and of inputs whose magnitudes
-/// differ by more than about 2^24, can differ in the last bit.)
 #[inline(always)]
 pub(crate) fn sum_f64<T: Element>(xs: &[T]) -> f64 {
     sums_f64::<T, 1>([xs])[0]

@@ -33,6 +33,26 @@ pub(crate) fn weight_dims<T: Element>(op: &'static str, w: &Tensor<T>) -> Result
     Ok((s.dim(0), s.dim(1)))
 }
 
+/// `(outputs, inputs)` of a weight over the inputs and their reciprocals
+/// (NMRU, sign-NMRU), `[outputs, 2 * inputs]`: as [`weight_dims`], and an
+/// [`Error::InvalidShape`] for an odd number of columns.
+pub(crate) fn reciprocal_weight_dims<T: Element>(
+    op: &'static str,
+    w: &Tensor<T>,
+) -> Result<(usize, usize)> {
+    let (outputs, columns) = weight_dims(op, w)?;
+    if columns % 2 != 0 {
+        return Err(Error::InvalidShape {
+            op,
+            shape: w.shape().into(),
+            reason:
+                "the weight is [outputs, 2 * inputs]: one column per input, then one per reciprocal"
+                    .into(),
+        });
+    }
+    Ok((outputs, columns / 2))
+}
+
 /// An [`Error::ShapeMismatch`] (expected shape on the left) unless `given`
 /// has the `expected` shape.
 pub(crate) fn check_shape(op: &'static str, expected: Shape, given: Shape) -> Result<()> {
@@ -143,11 +163,6 @@ pub(crate) fn log_space<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Resul
 /// for `x: [B, I]`, `w: [O, I]`: one [`Tape::lerp_prod`], which writes each
 /// factor as `W x + (1 - W)` (not `W (x - 1) + 1`) so that a factor with
 /// `W = 1` is exactly `x` and one with `W = 0` exactly 1.
-///
-/// (Until the fused operation existed this was a broadcast to `[B, O, I]`,
-/// a multiply, an add and `prod_axis`: the same value bit for bit; the
-/// gradient of `W` is now summed as `Σ_b d (x - 1)` instead of
-/// `Σ_b d x - Σ_b d`, which can differ in the last bits.)
 pub(crate) fn nmu_product<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Result<Var> {
     tape.lerp_prod(x, w)
 }

@@ -191,6 +191,30 @@ impl Unit for GNalu {
     }
 }
 
+impl GNalu {
+    /// Adds `prefix.W_hat`, `prefix.M_hat` and `prefix.G` with the given
+    /// values, all `[outputs, inputs]`. A shape that does not fit is an
+    /// error naming both shapes, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_hat: &crate::tensor::Tensor<T>,
+        m_hat: &crate::tensor::Tensor<T>,
+        g: &crate::tensor::Tensor<T>,
+    ) -> Result<Self> {
+        use super::common::{check_shape, unused_rng, weight_dims};
+        const OP: &str = "GNalu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, w_hat)?;
+        check_shape(OP, w_hat.shape(), m_hat.shape())?;
+        check_shape(OP, w_hat.shape(), g.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.nac.w_hat, w_hat.data())?;
+        params.set(unit.nac.m_hat, m_hat.data())?;
+        params.set(unit.g, g.data())?;
+        Ok(unit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -385,6 +385,37 @@ impl Unit for Inalu {
     }
 }
 
+impl Inalu {
+    /// Adds the parameters (named as by [`Inalu::new`]) with the given
+    /// values: the additive path's `(A_hat, A_m)` and the multiplicative
+    /// path's `(M_hat, M_m)`, all `[outputs, inputs]`, and the gate `G`
+    /// (`[outputs]`). `init` is the initialisation [`Unit::init`] draws from
+    /// later (it is part of the unit's kind). A shape that does not fit is an
+    /// error naming both shapes, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        add: (&crate::tensor::Tensor<T>, &crate::tensor::Tensor<T>),
+        mul: (&crate::tensor::Tensor<T>, &crate::tensor::Tensor<T>),
+        g: &crate::tensor::Tensor<T>,
+        init: InaluInit,
+    ) -> Result<Self> {
+        use super::common::{check_shape, unused_rng, weight_dims};
+        const OP: &str = "Inalu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, add.0)?;
+        for w in [add.1, mul.0, mul.1] {
+            check_shape(OP, add.0.shape(), w.shape())?;
+        }
+        check_shape(OP, Shape::vector(outputs), g.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, init, &mut unused_rng())?;
+        let given = [add.0, add.1, mul.0, mul.1, g];
+        for (id, w) in unit.param_ids().into_iter().zip(given) {
+            params.set(id, w.data())?;
+        }
+        Ok(unit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

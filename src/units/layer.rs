@@ -96,6 +96,15 @@ typed_access!(
     as_nau Nau Nau,
     as_nmu Nmu Nmu,
     as_gated_nau_nmu GatedNauNmu GatedNauNmu,
+    as_inalu Inalu Inalu,
+    as_g_nalu GNalu GNalu,
+    as_naive_npu NaiveNpu NaiveNpu,
+    as_npu Npu Npu,
+    as_real_npu RealNpu RealNpu,
+    as_nru Nru Nru,
+    as_nmru Nmru Nmru,
+    as_sign_nmru SignNmru SignNmru,
+    as_snmu Snmu Snmu,
 );
 
 /// Runs `$body` with `$u` bound to the unit inside any `Layer` variant.

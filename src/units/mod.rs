@@ -56,8 +56,9 @@
 //! siblings give typed access to the unit inside a [`Model`]'s layer.
 //!
 //! Nothing on this path allocates once the tape is warm. [`Model`] is a
-//! two-layer network of the protocol's model table ([`ModelKind`], [`ModelSpec`]), and
-//! [`RegularizerSchedule`] is the warm-up `lambda(t)` of section 2.
+//! two-layer network of the model table of docs/protocol.md ([`ModelKind`],
+//! [`ModelSpec`]), and [`RegularizerSchedule`] is the warm-up `lambda(t)` of
+//! its section 2.
 
 mod common;
 pub mod g_nalu;

@@ -234,8 +234,11 @@ impl<T: Element> Model<T> {
 
     /// Records the training loss of the paper's protocol for an output `y`
     /// and a target of the same shape: `MSE(y, target) + lambda * R` (the
-    /// regularizer term only when `lambda > 0` and a layer has one), in the
-    /// same operations and order as [`crate::experiment::Trainer`]'s step.
+    /// regularizer term only when `lambda > 0` and a layer has one). The
+    /// trainer ([`crate::experiment::Trainer::step`]) builds its loss from
+    /// the same two halves ([`Tape::mse`], then the regularizer term), so
+    /// its loss is this one bit for bit, plus a unit's extra term where a
+    /// unit asks for one.
     ///
     /// ```
     /// use arithgrad::units::{Model, ModelKind};
@@ -258,11 +261,25 @@ impl<T: Element> Model<T> {
         target: Var,
         lambda: f64,
     ) -> Result<Var> {
-        let mut loss = tape.mse(y, target)?;
+        let mse = tape.mse(y, target)?;
+        self.add_regularizer(tape, weights, mse, lambda)
+    }
+
+    /// Records `loss + lambda * R` (just `loss` when `lambda <= 0` or no
+    /// layer has a regularizer): the second half of [`Model::loss`], which
+    /// the trainer calls on its own between the two halves, because a
+    /// unit's penalty weight may depend on the batch MSE.
+    pub(crate) fn add_regularizer(
+        &self,
+        tape: &mut Tape<T>,
+        weights: &ModelWeights,
+        loss: Var,
+        lambda: f64,
+    ) -> Result<Var> {
         if lambda > 0.0 {
             if let Some(r) = self.regularizer(tape, weights)? {
                 let scaled = tape.mul_scalar(r, T::from_f64_lossy(lambda))?;
-                loss = tape.add(loss, scaled)?;
+                return tape.add(loss, scaled);
             }
         }
         Ok(loss)

@@ -154,3 +154,24 @@ impl Unit for NaiveNpu {
         exponent_sparsity_error(params, self.w_re)
     }
 }
+
+impl NaiveNpu {
+    /// Adds `prefix.W_re` and `prefix.W_im` with the given values, both
+    /// `[outputs, inputs]`. A shape that does not fit is an error naming
+    /// both shapes, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_re: &crate::tensor::Tensor<T>,
+        w_im: &crate::tensor::Tensor<T>,
+    ) -> Result<Self> {
+        use super::common::{check_shape, unused_rng, weight_dims};
+        const OP: &str = "NaiveNpu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, w_re)?;
+        check_shape(OP, w_re.shape(), w_im.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w_re, w_re.data())?;
+        params.set(unit.w_im, w_im.data())?;
+        Ok(unit)
+    }
+}

@@ -190,3 +190,22 @@ impl Unit for Nmru {
         nmu_weight::sparsity_error(params, self.w)
     }
 }
+
+impl Nmru {
+    /// Adds `prefix.W` with the given value instead of a random one:
+    /// `[outputs, 2 * inputs]`, a column per input, then one per
+    /// reciprocal. It is stored as given (training projects it into
+    /// `[0, 1]` after each step). A weight of another shape is an error naming
+    /// its shape, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &crate::tensor::Tensor<T>,
+    ) -> Result<Self> {
+        use super::common::{reciprocal_weight_dims, unused_rng};
+        let (outputs, inputs) = reciprocal_weight_dims("Nmru::from_weights", w)?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w, w.data())?;
+        Ok(unit)
+    }
+}

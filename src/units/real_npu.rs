@@ -163,3 +163,24 @@ impl Unit for RealNpu {
         exponent_sparsity_error(params, self.w_re)
     }
 }
+
+impl RealNpu {
+    /// Adds `prefix.W_re` (`[outputs, inputs]`) and the relevance gate
+    /// `prefix.g` (`[inputs]`) with the given values. A shape that does not
+    /// fit is an error naming both shapes, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w_re: &crate::tensor::Tensor<T>,
+        g: &crate::tensor::Tensor<T>,
+    ) -> Result<Self> {
+        use super::common::{check_shape, unused_rng, weight_dims};
+        const OP: &str = "RealNpu::from_weights";
+        let (outputs, inputs) = weight_dims(OP, w_re)?;
+        check_shape(OP, Shape::vector(inputs), g.shape())?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w_re, w_re.data())?;
+        params.set(unit.g, g.data())?;
+        Ok(unit)
+    }
+}

@@ -176,3 +176,21 @@ impl Unit for Snmu {
         nmu_weight::sparsity_error(params, self.w)
     }
 }
+
+impl Snmu {
+    /// Adds `prefix.W` with the given value instead of a random one:
+    /// `[outputs, inputs]`. It is stored as given (training projects it into
+    /// `[0, 1]` after each step). A weight of another shape is an error naming
+    /// its shape, and adds no parameter.
+    pub fn from_weights<T: Element>(
+        params: &mut ParamStore<T>,
+        prefix: &str,
+        w: &crate::tensor::Tensor<T>,
+    ) -> Result<Self> {
+        use super::common::{unused_rng, weight_dims};
+        let (outputs, inputs) = weight_dims("Snmu::from_weights", w)?;
+        let unit = Self::new(params, prefix, inputs, outputs, &mut unused_rng())?;
+        params.set(unit.w, w.data())?;
+        Ok(unit)
+    }
+}
