@@ -68,22 +68,19 @@ impl<T: Element> Tape<T> {
                 right: shape.into(),
             });
         }
-        let width = sg.numel();
         self.record(Op::GateMix, &[ig, ia, im], shape, |vals, nodes, out| {
             let g = &vals[nodes[ig].range()];
             let a = &vals[nodes[ia].range()];
             let m = &vals[nodes[im].range()];
-            if width == 0 {
-                return;
-            }
-            let rows = out
-                .chunks_mut(width)
-                .zip(a.chunks(width))
-                .zip(m.chunks(width));
-            for ((o, a), m) in rows {
-                for (((o, &g), &a), &m) in o.iter_mut().zip(g).zip(a).zip(m) {
-                    *o = g * a + (-g + T::one()) * m;
-                }
+            let mix = |(((o, &g), &a), &m): (((&mut T, &T), &T), &T)| {
+                *o = g * a + (-g + T::one()) * m;
+            };
+            if g.len() == out.len() {
+                out.iter_mut().zip(g).zip(a).zip(m).for_each(mix);
+            } else {
+                // A row gate repeats along the rows.
+                let gs = g.iter().cycle();
+                out.iter_mut().zip(gs).zip(a).zip(m).for_each(mix);
             }
         })
     }
@@ -92,37 +89,40 @@ impl<T: Element> Tape<T> {
 pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     let (g, a, m) = (c.inputs.value(0), c.inputs.value(1), c.inputs.value(2));
     let dz = c.g;
-    let width = g.len();
-    if width == 0 {
-        return;
-    }
     let by_rows = c.inputs.shape(0) != c.shape;
-    // Row by row (one row when the gate has the operands' shape); one
-    // operand at a time, so a node passed twice gets both terms.
+    // One operand at a time, so a node passed twice gets both terms; a row
+    // gate repeats along the rows (`cycle`).
     if let Some(dm) = c.grads.get(2) {
-        for (dm, dz) in dm.chunks_mut(width).zip(dz.chunks(width)) {
-            for ((d, &gz), &g) in dm.iter_mut().zip(dz).zip(g) {
-                *d = *d + gz * (-g + T::one());
-            }
+        let f = |((d, &gz), &g): ((&mut T, &T), &T)| *d = *d + gz * (-g + T::one());
+        if by_rows {
+            dm.iter_mut().zip(dz).zip(g.iter().cycle()).for_each(f);
+        } else {
+            dm.iter_mut().zip(dz).zip(g).for_each(f);
         }
     }
     if let Some(dg) = c.grads.get(0) {
-        for ((dz, a), m) in dz.chunks(width).zip(a.chunks(width)).zip(m.chunks(width)) {
+        if by_rows {
+            // The broadcast's row sum of zero-started slots, in row order.
+            let mut j = 0;
+            for ((&gz, &a), &m) in dz.iter().zip(a).zip(m) {
+                dg[j] = dg[j] + ((T::zero() - gz * m) + gz * a);
+                j += 1;
+                if j == dg.len() {
+                    j = 0;
+                }
+            }
+        } else {
             for (((d, &gz), &a), &m) in dg.iter_mut().zip(dz).zip(a).zip(m) {
-                *d = if by_rows {
-                    // The broadcast's row sum of a zero-started slot.
-                    *d + ((T::zero() - gz * m) + gz * a)
-                } else {
-                    (*d - gz * m) + gz * a
-                };
+                *d = (*d - gz * m) + gz * a;
             }
         }
     }
     if let Some(da) = c.grads.get(1) {
-        for (da, dz) in da.chunks_mut(width).zip(dz.chunks(width)) {
-            for ((d, &gz), &g) in da.iter_mut().zip(dz).zip(g) {
-                *d = *d + gz * g;
-            }
+        let f = |((d, &gz), &g): ((&mut T, &T), &T)| *d = *d + gz * g;
+        if by_rows {
+            da.iter_mut().zip(dz).zip(g.iter().cycle()).for_each(f);
+        } else {
+            da.iter_mut().zip(dz).zip(g).for_each(f);
         }
     }
 }

@@ -90,7 +90,7 @@ pub fn ln_f32(x: f32) -> f32 {
 /// bit, without the selects for subnormals, zero and negatives, which
 /// cannot occur there.
 #[inline(always)]
-fn ln_f32_of_normal(x: f32) -> f32 {
+pub(crate) fn ln_f32_of_normal(x: f32) -> f32 {
     let r = ln_of_normal(x, 126);
     let r = if x == f32::INFINITY { x } else { r };
     if x.is_nan() {
