@@ -49,6 +49,10 @@ pub trait Element:
     /// `out[i] = ln(|a[i]| + eps)` ([`kernels::ln_f32`] for `f32`).
     fn ln_abs_eps_slice(a: &[Self], eps: Self, out: &mut [Self]);
 
+    /// `out[i] = ln(max(|a[i]|, eps))` ([`kernels::ln_f32`] for `f32`,
+    /// `f64::ln` for `f64`): `ln(eps)` below the floor, NaN for NaN.
+    fn ln_abs_floor_slice(a: &[Self], eps: Self, out: &mut [Self]);
+
     /// `out[i] = tanh(a[i])` ([`kernels::tanh_f32`] for `f32`, `f64::tanh` for `f64`).
     fn tanh_slice(a: &[Self], out: &mut [Self]);
 
@@ -79,6 +83,9 @@ impl Element for f32 {
     }
     fn ln_abs_eps_slice(a: &[Self], eps: Self, out: &mut [Self]) {
         kernels::ln_abs_eps_slice_f32(a, eps, out);
+    }
+    fn ln_abs_floor_slice(a: &[Self], eps: Self, out: &mut [Self]) {
+        kernels::ln_abs_floor_slice_f32(a, eps, out);
     }
     fn tanh_slice(a: &[Self], out: &mut [Self]) {
         kernels::tanh_slice_f32(a, out);
@@ -111,6 +118,16 @@ impl Element for f64 {
     }
     fn ln_abs_eps_slice(a: &[Self], eps: Self, out: &mut [Self]) {
         kernels::map(a, out, |x| (x.abs() + eps).ln());
+    }
+    fn ln_abs_floor_slice(a: &[Self], eps: Self, out: &mut [Self]) {
+        kernels::map(a, out, |x| {
+            let m = x.abs();
+            if m < eps {
+                eps.ln()
+            } else {
+                m.ln() // NaN stays NaN
+            }
+        });
     }
     fn tanh_slice(a: &[Self], out: &mut [Self]) {
         kernels::map(a, out, f64::tanh);

@@ -20,6 +20,7 @@ mod elementary;
 mod lerp_prod;
 mod lerp_prod_passes;
 mod lerp_prod_rows;
+mod ln_abs_floor;
 mod matmul;
 mod matmul_narrow;
 
@@ -33,6 +34,7 @@ pub use lerp_prod::{lerp_prod, lerp_prod_backward_add};
 pub use lerp_prod_passes::{
     lerp_prod_backward_w_add, lerp_prod_backward_x_add, lerp_prod_factor_grads,
 };
+pub use ln_abs_floor::ln_abs_floor_slice_f32;
 pub use matmul::{
     matmul, matmul_add, matmul_nt, matmul_nt_add, matmul_nt_add_with, matmul_nt_with, matmul_tn,
     matmul_tn_add,
