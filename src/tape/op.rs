@@ -65,6 +65,17 @@ pub(crate) enum Op<T> {
     },
     Reshape,
     Transpose,
+    /// The complex logarithm `[l, k]` of the power units; `gated`: with a
+    /// relevance gate as the second operand.
+    ComplexLog {
+        eps: T,
+        gated: bool,
+    },
+    /// `Re exp((l + i pi k) Wᵀ)`; `saved` is the index of the constant node
+    /// holding `exp(m)`, `cos(pi p)` and `sin(pi p)`, recorded just before it.
+    ComplexPower {
+        saved: u32,
+    },
 }
 
 impl<T> Op<T> {
@@ -117,6 +128,8 @@ impl<T> Op<T> {
             Op::SliceCols { .. } => "slice_cols",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
+            Op::ComplexLog { .. } => "complex_log",
+            Op::ComplexPower { .. } => "complex_power",
         }
     }
 
