@@ -1,6 +1,7 @@
 //! Property suite: the VJPs of the reductions (and the product of
 //! interpolations `lerp_prod`, the log-space product `log_space_product`,
-//! the three-operand `gate_mix`),
+//! the three-operand `gate_mix`, the power units' `complex_log` and
+//! `complex_power`),
 //! matrix products and
 //! shape-changing operations against central differences
 //! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
@@ -192,6 +193,41 @@ proptest! {
             },
             &[g, a, m],
         )?;
+    }
+
+    #[test]
+    fn complex_log_with_and_without_a_gate_away_from_zero(
+        // [l, k] of x: smooth where no x is near 0 (the kink of |x|, the
+        // step of [x < 0], the floor at eps); gates inside and just outside
+        // [0, 1] (r stays positive for |x| < 2).
+        (x, g) in (1..=4usize, 1..=4usize).prop_flat_map(|(b, i)| {
+            let away = prop_oneof![-2.0..-0.2, 0.2..2.0];
+            (
+                tensor_f64(Just(Shape::matrix(b, i)), away),
+                tensor_f64(Just(Shape::vector(i)), -0.2..1.2),
+            )
+        }),
+        ph in phase(),
+    ) {
+        check_unary(|t, x| t.complex_log(x, None, 1e-7), x.clone(), ph)?;
+        check_binary(|t, x, g| t.complex_log(x, Some(g), 1e-7), x, g, ph)?;
+    }
+
+    #[test]
+    fn complex_power_real_and_complex_exponents(
+        // z = Re exp((l + i pi k) Wᵀ) is smooth everywhere: any l, k in
+        // [0, 1] (a gated sign), real ([O, I]) and complex ([O, 2I]) W.
+        (lk, w_re, w_c) in (1..=4usize, 1..=3usize, 1..=3usize).prop_flat_map(|(b, o, i)| {
+            (
+                tensor_f64(Just(Shape::new(&[2, i, b]).unwrap()), 0.0..1.0),
+                tensor_f64(Just(Shape::matrix(o, i)), -1.5..1.5),
+                tensor_f64(Just(Shape::matrix(o, 2 * i)), -1.5..1.5),
+            )
+        }),
+        ph in phase(),
+    ) {
+        check_binary(|t, lk, w| t.complex_power(lk, w), lk.clone(), w_re, ph)?;
+        check_binary(|t, lk, w| t.complex_power(lk, w), lk, w_c, ph)?;
     }
 
     // ----- matrix products ---------------------------------------------------

@@ -154,6 +154,10 @@ pub enum Binary {
     /// `log_space_product(a, b, 1e-7)`: `exp(ln(|a| + eps) · bᵀ)`.
     LogSpaceProduct,
     LerpProd,
+    /// `complex_log(a, Some(b), 1e-7)`: `b` the gate (`[I]` for `a [B, I]`).
+    GatedComplexLog,
+    /// `complex_power(a, b)`: `a [2, I, B]`, `b [O, I]` or `[O, 2I]`.
+    ComplexPower,
 }
 
 /// Operations of three operands of one shape.
@@ -182,6 +186,8 @@ pub enum Unary {
     Cos,
     CosPi,
     IsNegative,
+    /// `complex_log(a, None, 1e-7)`.
+    ComplexLog,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -305,12 +311,13 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(43);
+    let op = r.below(46);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
     let a = match op {
-        6..=9 | 23 | 33 | 34 => pick_fitting(r, shapes, is_matrix),
+        6..=9 | 23 | 33 | 34 | 43 | 44 => pick_fitting(r, shapes, is_matrix),
+        45 => pick_fitting(r, shapes, |s| s.rank() == 3 && s.dim(0) == 2),
         28..=30 => pick_fitting(r, shapes, |s| s.rank() > 0),
         _ => r.below(shapes.len()),
     };
@@ -428,6 +435,20 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
             pick_fitting(r, shapes, |s| s == sa),
             pick_fitting(r, shapes, |s| s == sa),
         ),
+        43 => Step::Unary(Unary::ComplexLog, a),
+        44 => Step::Binary(
+            Binary::GatedComplexLog,
+            a,
+            pick_fitting(r, shapes, |s| s.rank() == 1 && Some(s.dim(0)) == cols),
+        ),
+        45 => {
+            let inputs = sa.dims().get(1).copied();
+            let b = pick_fitting(r, shapes, |s| {
+                is_matrix(s)
+                    && (Some(s.dim(1)) == inputs || inputs.map(|i| 2 * i) == Some(s.dim(1)))
+            });
+            Step::Binary(Binary::ComplexPower, a, b)
+        }
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
             let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
@@ -522,6 +543,8 @@ pub fn apply<T: Element>(
             Binary::ConcatCols => tape.concat_cols(va, vb),
             Binary::LogSpaceProduct => tape.log_space_product(va, vb, t(1e-7)),
             Binary::LerpProd => tape.lerp_prod(va, vb),
+            Binary::GatedComplexLog => tape.complex_log(va, Some(vb), t(1e-7)),
+            Binary::ComplexPower => tape.complex_power(va, vb),
         },
         Step::Unary(kind, _) => match kind {
             Unary::Neg => tape.neg(va),
@@ -541,6 +564,7 @@ pub fn apply<T: Element>(
             Unary::Cos => tape.cos(va),
             Unary::CosPi => tape.cos_pi(va),
             Unary::IsNegative => tape.is_negative(va),
+            Unary::ComplexLog => tape.complex_log(va, None, t(1e-7)),
         },
         Step::Scalar(kind, _, c) => match kind {
             WithScalar::AddScalar => tape.add_scalar(va, t(c)),
@@ -839,6 +863,19 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
             // ln(|a| + eps): a kink and (nearly) a singularity at a = 0.
             Step::Binary(Binary::LogSpaceProduct, _, _) => {
                 xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+            }
+            // ln(max(|a|, eps)): kinks at 0 and +-eps, the log's singularity.
+            Step::Unary(Unary::ComplexLog, _) => xs.iter().all(|x| x.abs() > SINGULAR_MARGIN),
+            // ln(g (|a| + eps) + 1 - g): the kink of |a| at 0, and the log's
+            // singularity where its argument reaches 0.
+            Step::Binary(Binary::GatedComplexLog, _, _) => {
+                let gs = value(b).expect("valid handle");
+                let cols = gs.len().max(1);
+                xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+                    && xs.iter().enumerate().all(|(j, x)| {
+                        let g = gs[j % cols];
+                        g * (x.abs() + 1e-7) + (1.0 - g) > SINGULAR_MARGIN
+                    })
             }
             Step::Scalar(WithScalar::Powf, _, p) => {
                 (p.fract() == 0.0 && p >= 1.0) || xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)

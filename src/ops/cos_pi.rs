@@ -5,8 +5,10 @@
 //! `|a| - 2 floor(|a| / 2)`), then folded
 //! into `[0, 1/4]` by the identities `cos(pi r) = cos(pi (2 - r))`,
 //! `cos(pi r) = -cos(pi (1 - r))` and `cos(pi r) = sin(pi (1/2 - r))`, whose
-//! subtractions are exact (Sterbenz). Only then is `pi r` formed and `cos`
-//! or `sin` called. So for every integer `n` the result is exactly `(-1)^n`,
+//! subtractions are exact (Sterbenz). Only then is `pi r` formed and its
+//! cosine or sine taken (`f64`: the standard library's, one element at a
+//! time; `f32`: Taylor polynomials evaluated in `f64` and rounded once,
+//! vectorised, within 1 ulp; the crate's `tensor::kernels::trig_pi`). So for every integer `n` the result is exactly `(-1)^n`,
 //! and for every half-integer exactly 0 (`+0`); `a = +-inf` and NaN give
 //! NaN. Every float of magnitude `2^53` or more (`2^24` in `f32`) is an even
 //! integer, and the reduction gives 1 there as it should.
@@ -24,68 +26,20 @@ use crate::error::Result;
 use crate::tape::{Backward, Op, Tape, Var};
 use crate::tensor::{kernels, Element};
 
-/// `a mod 2` for `a >= 0`, exactly: `a - 2 floor(a / 2)`. Halving and
-/// doubling are exact, `floor` is exact, and the difference of `a` and the
-/// even integer below it is a multiple of `ulp(a)` smaller than 2, so it is
-/// representable. (The same value as `a % 2`, without the libm call.)
-/// `+inf` and NaN give NaN.
-#[inline]
-fn rem2<T: Element>(a: T) -> T {
-    let two = T::one() + T::one();
-    a - two * (a * T::from_f64_lossy(0.5)).floor()
-}
-
-/// `cos(pi x)` with exact argument reduction (see the module doc).
-#[inline]
+/// `cos(pi x)` of one value (the slice kernel on one element).
+#[cfg(test)]
 pub(crate) fn cos_pi<T: Element>(x: T) -> T {
-    let two = T::one() + T::one();
-    let half = T::from_f64_lossy(0.5);
-    let quarter = T::from_f64_lossy(0.25);
-    let pi = T::from_f64_lossy(std::f64::consts::PI);
-    // cos is even and 2-periodic: r in [0, 2).
-    let mut r = rem2(x.abs());
-    if r > T::one() {
-        r = two - r; // r in (1, 2): exact, and cos(pi r) = cos(pi (2 - r))
-    }
-    // r in [0, 1]
-    let mut sign = T::one();
-    if r > half {
-        r = T::one() - r; // exact for r in (1/2, 1]
-        sign = -T::one();
-    }
-    // r in [0, 1/2]
-    let v = if r > quarter {
-        (pi * (half - r)).sin() // exact subtraction for r in (1/4, 1/2]
-    } else {
-        (pi * r).cos()
-    };
-    sign * v
+    let mut out = [T::zero()];
+    T::cos_pi_slice(&[x], &mut out);
+    out[0]
 }
 
-/// `sin(pi x)` with exact argument reduction: exactly `+-0` at integers.
-#[inline]
+/// `sin(pi x)` of one value (the slice kernel on one element).
+#[cfg(test)]
 pub(crate) fn sin_pi<T: Element>(x: T) -> T {
-    let half = T::from_f64_lossy(0.5);
-    let quarter = T::from_f64_lossy(0.25);
-    let pi = T::from_f64_lossy(std::f64::consts::PI);
-    // sin is odd and 2-periodic.
-    let mut sign = if x < T::zero() { -T::one() } else { T::one() };
-    let mut r = rem2(x.abs());
-    if r >= T::one() {
-        r = r - T::one(); // exact for r in [1, 2): sin(pi r) = -sin(pi (r - 1))
-        sign = -sign;
-    }
-    // r in [0, 1)
-    if r > half {
-        r = T::one() - r; // sin(pi r) = sin(pi (1 - r))
-    }
-    // r in [0, 1/2]
-    let v = if r > quarter {
-        (pi * (half - r)).cos()
-    } else {
-        (pi * r).sin()
-    };
-    sign * v
+    let mut out = [T::zero()];
+    T::sin_pi_slice(&[x], &mut out);
+    out[0]
 }
 
 impl<T: Element> Tape<T> {
@@ -107,7 +61,7 @@ impl<T: Element> Tape<T> {
     pub fn cos_pi(&mut self, a: Var) -> Result<Var> {
         let ia = self.index_of(a)?;
         let shape = self.nodes[ia].shape;
-        self.record_unary(Op::CosPi, ia, shape, |a, out| kernels::map(a, out, cos_pi))
+        self.record_unary(Op::CosPi, ia, shape, T::cos_pi_slice)
     }
 }
 
@@ -115,7 +69,9 @@ pub(crate) fn backward<T: Element>(c: &mut Backward<'_, T>) {
     let a = c.inputs.value(0);
     let pi = T::from_f64_lossy(std::f64::consts::PI);
     if let Some(ga) = c.grads.get(0) {
-        kernels::zip_map_add(c.g, a, ga, |g, x| -(pi * g * sin_pi(x)));
+        let s = kernels::work_space(c.scratch, a.len());
+        T::sin_pi_slice(a, s);
+        kernels::zip_map_add(c.g, s, ga, |g, s| -(pi * g * s));
     }
 }
 
@@ -163,21 +119,6 @@ mod tests {
             assert!((cos_pi(x) - (PI * x).cos()).abs() < 1e-14, "x = {x}");
             assert!((sin_pi(x) - (PI * x).sin()).abs() < 1e-14, "x = {x}");
             x += 0.0137;
-        }
-    }
-
-    #[test]
-    fn the_reduction_is_the_exact_remainder() {
-        let mut x = 1e-300f64;
-        while x < 1e300 {
-            assert_eq!(super::rem2(x), x % 2.0, "x = {x}");
-            if (x as f32).is_finite() {
-                assert_eq!(super::rem2(x as f32), (x as f32) % 2.0, "x = {x}");
-            }
-            x *= 1.37;
-        }
-        for x in [0.0, 1.0, 2.0, 3.0, 2f64.powi(52) + 1.0, 2f64.powi(53) + 2.0] {
-            assert_eq!(super::rem2(x), x % 2.0, "x = {x}");
         }
     }
 

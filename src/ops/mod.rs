@@ -34,6 +34,8 @@ pub(crate) mod add;
 pub(crate) mod add_scalar;
 pub(crate) mod broadcast;
 pub(crate) mod clamp;
+pub(crate) mod complex_log;
+pub(crate) mod complex_power;
 pub(crate) mod concat;
 pub(crate) mod cos;
 pub(crate) mod cos_pi;

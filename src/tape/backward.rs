@@ -267,5 +267,7 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::Reshape => ops::reshape::backward(c),
         Op::Transpose => ops::transpose::backward(c),
         Op::GateMix => ops::gate_mix::backward(c),
+        Op::ComplexLog { eps, gated } => ops::complex_log::backward(c, eps, gated),
+        Op::ComplexPower { saved } => ops::complex_power::backward(c, saved as usize),
     }
 }

@@ -67,6 +67,17 @@ pub(crate) enum Op<T> {
     Transpose,
     /// `g * a + (1 - g) * m`, three operands `[g, a, m]`.
     GateMix,
+    /// The complex logarithm `[l, k]` of the power units; `gated`: with a
+    /// relevance gate as the second operand.
+    ComplexLog {
+        eps: T,
+        gated: bool,
+    },
+    /// `Re exp((l + i pi k) Wᵀ)`; `saved` is the index of the constant node
+    /// holding `exp(m)`, `cos(pi p)` and `sin(pi p)`, recorded just before it.
+    ComplexPower {
+        saved: u32,
+    },
 }
 
 impl<T> Op<T> {
@@ -120,6 +131,8 @@ impl<T> Op<T> {
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
             Op::GateMix => "gate_mix",
+            Op::ComplexLog { .. } => "complex_log",
+            Op::ComplexPower { .. } => "complex_power",
         }
     }
 

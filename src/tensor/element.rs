@@ -60,6 +60,15 @@ pub trait Element:
     /// `e = exp(-|a|)`, `1 / (1 + e)` for `a >= 0`, `e / (1 + e)` below
     /// ([`kernels::sigmoid_f32`] for `f32`).
     fn sigmoid_slice(a: &[Self], out: &mut [Self]);
+
+    /// `out[i] = cos(pi a[i])`, exactly `+-1` at integers and 0 at
+    /// half-integers ([`kernels::cos_pi_f32`], vectorised, for `f32`;
+    /// [`kernels::cos_pi_f64`] for `f64`).
+    fn cos_pi_slice(a: &[Self], out: &mut [Self]);
+
+    /// `out[i] = sin(pi a[i])`, exactly `+-0` at integers
+    /// ([`kernels::sin_pi_f32`] for `f32`, [`kernels::sin_pi_f64`] for `f64`).
+    fn sin_pi_slice(a: &[Self], out: &mut [Self]);
 }
 
 impl Element for f32 {
@@ -92,6 +101,12 @@ impl Element for f32 {
     }
     fn sigmoid_slice(a: &[Self], out: &mut [Self]) {
         kernels::sigmoid_slice_f32(a, out);
+    }
+    fn cos_pi_slice(a: &[Self], out: &mut [Self]) {
+        kernels::cos_pi_slice_f32(a, out);
+    }
+    fn sin_pi_slice(a: &[Self], out: &mut [Self]) {
+        kernels::sin_pi_slice_f32(a, out);
     }
 }
 
@@ -138,5 +153,11 @@ impl Element for f64 {
             let numerator = if x >= 0.0 { 1.0 } else { e };
             numerator / (1.0 + e)
         });
+    }
+    fn cos_pi_slice(a: &[Self], out: &mut [Self]) {
+        kernels::map(a, out, kernels::cos_pi_f64);
+    }
+    fn sin_pi_slice(a: &[Self], out: &mut [Self]) {
+        kernels::map(a, out, kernels::sin_pi_f64);
     }
 }

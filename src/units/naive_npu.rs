@@ -7,9 +7,10 @@
 //! P = |W_re|_1 + |W_im|_1                          (L1, weight beta(t))
 //! ```
 //!
-//! `log(r)` is the safe `log(max(|x|, eps))` ([`Tape::log_abs`]) with `eps`
-//! the float type's machine epsilon, so a zero input stays finite and every
-//! `|x| >= eps` gives exactly `log|x|`. The cosine is [`Tape::cos_pi`] (see
+//! `log(r)` is the safe `log(max(|x|, eps))` with `eps` the float type's
+//! machine epsilon, so a zero input stays finite and every `|x| >= eps`
+//! gives exactly `log|x|` ([`Tape::complex_log`] without a gate). The power
+//! is [`Tape::complex_power`], its cosine exactly reduced (see
 //! [`super::Npu`]). Shapes: `x: [B, I]`, `W_re, W_im: [O, I]`, `z: [B, O]`.
 //! Initialisation: `W_re` Glorot-uniform, `W_im = 0`. The L1 norm is the
 //! extra loss term ([`Unit::penalty`]); its weight and the learning rate are
@@ -137,9 +138,8 @@ impl Unit for NaiveNpu {
         x: Var,
     ) -> Result<Var> {
         batch_size(tape, "naive-npu", x, self.inputs)?;
-        let l = tape.log_abs(x, T::epsilon())?;
-        let k = tape.is_negative(x)?;
-        complex_power(tape, l, k, weights.effective, Some(weights.w_im))
+        let lk = tape.complex_log(x, None, T::epsilon())?;
+        complex_power(tape, lk, weights.effective, Some(weights.w_im))
     }
 
     fn penalty<T: Element>(

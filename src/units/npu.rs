@@ -15,9 +15,11 @@
 //! ```
 //!
 //! A gate `g_hat = 0` replaces an input by 1 (it drops out of the product).
-//! The cosine is computed as `cos_pi(log(r) W_imᵀ / pi + k W_reᵀ)`
-//! ([`Tape::cos_pi`]): with `W_im = 0` and integer `W_re` its argument is an
-//! exact integer and the sign `(-1)^n` comes out exactly.
+//! `(log r, k)` is one [`Tape::complex_log`] node, the rest one
+//! [`Tape::complex_power`] node, whose cosine is the exactly reduced
+//! `cos(pi (log(r) W_imᵀ / pi + k W_reᵀ))`: with `W_im = 0` and integer
+//! `W_re` its argument is an exact integer and the sign `(-1)^n` comes out
+//! exactly.
 //!
 //! Shapes: `x: [B, I]`, `W_re, W_im: [O, I]`, `g: [I]`, `z: [B, O]`.
 //! Initialisation: `W_re` Glorot-uniform, `W_im = 0`, `g = 0.5`. The L1
@@ -37,55 +39,22 @@ use super::sparsity::max_sparsity_error;
 use super::{PenaltyWeight, TrainingRules, Unit, UnitKind};
 
 /// Records the real part of the complex power,
-/// `exp(l W_reᵀ - pi k W_imᵀ) ⊙ cos_pi(l W_imᵀ / pi + k W_reᵀ)`, for
-/// `l = log r` and `k` (both `[B, I]`); without `W_im`,
-/// `exp(l W_reᵀ) ⊙ cos_pi(k W_reᵀ)`.
+/// `exp(l W_reᵀ - pi k W_imᵀ) ⊙ cos_pi(l W_imᵀ / pi + k W_reᵀ)`, for the
+/// planes `lk = [l, k]` of [`Tape::complex_log`]; without `W_im`,
+/// `exp(l W_reᵀ) ⊙ cos_pi(k W_reᵀ)`. One fused node ([`Tape::complex_power`]).
 pub(crate) fn complex_power<T: Element>(
     tape: &mut Tape<T>,
-    l: Var,
-    k: Var,
+    lk: Var,
     w_re: Var,
     w_im: Option<Var>,
 ) -> Result<Var> {
-    let pi = std::f64::consts::PI;
-    let (magnitude, turns) = match w_im {
-        None => (tape.matmul_nt(l, w_re)?, tape.matmul_nt(k, w_re)?),
+    match w_im {
+        None => tape.complex_power(lk, w_re),
         Some(w_im) => {
-            // Two products over [l, k] instead of four:
-            // magnitude = [l, k] [W_re, -pi W_im]ᵀ, turns = [l, k] [W_im / pi, W_re]ᵀ.
-            let lk = tape.concat_cols(l, k)?;
-            let damp = tape.mul_scalar(w_im, T::from_f64_lossy(-pi))?;
-            let a = tape.concat_cols(w_re, damp)?;
-            let phase = tape.mul_scalar(w_im, T::from_f64_lossy(1.0 / pi))?;
-            let b = tape.concat_cols(phase, w_re)?;
-            (tape.matmul_nt(lk, a)?, tape.matmul_nt(lk, b)?)
+            let w = tape.concat_cols(w_re, w_im)?;
+            tape.complex_power(lk, w)
         }
-    };
-    let m = tape.exp(magnitude)?;
-    let c = tape.cos_pi(turns)?;
-    tape.mul(m, c)
-}
-
-/// Records the relevance-gated `(log r, k)` of the NPU and RealNPU:
-/// `r = g_hat (|x| + eps) + (1 - g_hat)`, `k = g_hat [x < 0]`.
-pub(crate) fn gated_log_and_sign<T: Element>(
-    tape: &mut Tape<T>,
-    x: Var,
-    g_hat: Var,
-    batch: usize,
-    inputs: usize,
-) -> Result<(Var, Var)> {
-    let g = tape.broadcast_to(g_hat, Shape::matrix(batch, inputs))?;
-    let a = tape.abs(x)?;
-    let a = tape.add_scalar(a, T::epsilon())?;
-    let ga = tape.mul(g, a)?;
-    let one_minus_g = tape.neg(g)?;
-    let one_minus_g = tape.add_scalar(one_minus_g, T::one())?;
-    let r = tape.add(ga, one_minus_g)?;
-    let l = tape.log(r)?;
-    let neg = tape.is_negative(x)?;
-    let k = tape.mul(g, neg)?;
-    Ok((l, k))
+    }
 }
 
 /// Records the L1 norm `sum_p sum |p|` of recorded parameters.
@@ -289,9 +258,9 @@ impl Unit for Npu {
     }
 
     fn forward<T: Element>(&self, tape: &mut Tape<T>, weights: &NpuWeights, x: Var) -> Result<Var> {
-        let b = batch_size(tape, "npu", x, self.inputs)?;
-        let (l, k) = gated_log_and_sign(tape, x, weights.g_hat, b, self.inputs)?;
-        complex_power(tape, l, k, weights.effective, Some(weights.w_im))
+        batch_size(tape, "npu", x, self.inputs)?;
+        let lk = tape.complex_log(x, Some(weights.g_hat), T::epsilon())?;
+        complex_power(tape, lk, weights.effective, Some(weights.w_im))
     }
 
     fn penalty<T: Element>(&self, tape: &mut Tape<T>, weights: &NpuWeights) -> Result<Option<Var>> {

@@ -23,9 +23,7 @@ use crate::tape::{ParamId, ParamStore, Tape, Var};
 use crate::tensor::{Element, Shape};
 
 use super::common::{add_param, batch_size, check_sizes};
-use super::npu::{
-    complex_power, exponent_sparsity_error, gated_log_and_sign, init_power_params, l1_norm,
-};
+use super::npu::{complex_power, exponent_sparsity_error, init_power_params, l1_norm};
 use super::{Unit, UnitKind};
 
 /// RealNPU: `z = exp(log(r) W_reᵀ) cos(pi k W_reᵀ)`.
@@ -146,9 +144,9 @@ impl Unit for RealNpu {
         weights: &RealNpuWeights,
         x: Var,
     ) -> Result<Var> {
-        let b = batch_size(tape, "real-npu", x, self.inputs)?;
-        let (l, k) = gated_log_and_sign(tape, x, weights.g_hat, b, self.inputs)?;
-        complex_power(tape, l, k, weights.effective, None)
+        batch_size(tape, "real-npu", x, self.inputs)?;
+        let lk = tape.complex_log(x, Some(weights.g_hat), T::epsilon())?;
+        complex_power(tape, lk, weights.effective, None)
     }
 
     fn penalty<T: Element>(

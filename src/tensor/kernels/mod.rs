@@ -23,10 +23,15 @@ mod lerp_prod_rows;
 mod ln_abs_floor;
 mod matmul;
 mod matmul_narrow;
+mod trig_pi;
 
 pub use elementary::{
     exp_f32, exp_in_place_f32, exp_slice_f32, ln_abs_eps_slice_f32, ln_f32, ln_slice_f32,
     sigmoid_f32, sigmoid_slice_f32, tanh_f32, tanh_slice_f32, ulp_distance_f32,
+};
+
+pub use trig_pi::{
+    cos_pi_f32, cos_pi_f64, cos_pi_slice_f32, sin_pi_f32, sin_pi_f64, sin_pi_slice_f32,
 };
 
 pub use dot::{dot, sum};
