@@ -1,5 +1,6 @@
 //! Property suite: the VJPs of the reductions (and the product of
-//! interpolations `lerp_prod`, the log-space product `log_space_product`),
+//! interpolations `lerp_prod`, the log-space product `log_space_product`,
+//! the three-operand `gate_mix`),
 //! matrix products and
 //! shape-changing operations against central differences
 //! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
@@ -144,6 +145,54 @@ proptest! {
         ph in phase(),
     ) {
         check_binary(|t, x, w| t.log_space_product(x, w, 1e-7), x, w, ph)?;
+    }
+
+    #[test]
+    fn gate_mix_of_three_operands(
+        // z = g a + (1 - g) m: smooth everywhere; g also outside [0, 1].
+        (g, a, m) in shape(3, 3).prop_flat_map(|s| {
+            (
+                tensor_f64(Just(s), -0.5..1.5),
+                tensor_f64(Just(s), -3.0..3.0),
+                tensor_f64(Just(s), -3.0..3.0),
+            )
+        }),
+        ph in phase(),
+    ) {
+        // All three variable, then each pair with the third held constant.
+        assert_gradient(
+            |t, v| {
+                let y = t.gate_mix(v[0], v[1], v[2])?;
+                common::weighted_sum(t, y, ph)
+            },
+            &[g.clone(), a.clone(), m.clone()],
+        )?;
+        // One node as two operands: z = g g + (1 - g) m.
+        check_binary(|t, g, m| t.gate_mix(g, g, m), g.clone(), m.clone(), ph)?;
+        check_binary(|t, g, a| { let mc = t.constant(&m); t.gate_mix(g, a, mc) }, g.clone(), a.clone(), ph)?;
+        check_binary(|t, a, m| { let gc = t.constant(&g); t.gate_mix(gc, a, m) }, a.clone(), m.clone(), ph)?;
+        check_binary(|t, g, m| { let ac = t.constant(&a); t.gate_mix(g, ac, m) }, g, m, ph)?;
+    }
+
+    #[test]
+    fn gate_mix_with_one_gate_per_column(
+        // g [O] shared by every row of a, m [B, O].
+        (g, a, m) in (1..=4usize, 1..=4usize).prop_flat_map(|(b, o)| {
+            (
+                tensor_f64(Just(Shape::vector(o)), -0.5..1.5),
+                tensor_f64(Just(Shape::matrix(b, o)), -3.0..3.0),
+                tensor_f64(Just(Shape::matrix(b, o)), -3.0..3.0),
+            )
+        }),
+        ph in phase(),
+    ) {
+        assert_gradient(
+            |t, v| {
+                let y = t.gate_mix(v[0], v[1], v[2])?;
+                common::weighted_sum(t, y, ph)
+            },
+            &[g, a, m],
+        )?;
     }
 
     // ----- matrix products ---------------------------------------------------

@@ -72,6 +72,10 @@ fn a_warm_single_module_step_allocates_nothing() {
         UnitKind::Nmru,
         UnitKind::SignNmru,
         UnitKind::Snmu,
+        // The NALU family: gate, additive and log-space paths, gate mix.
+        UnitKind::Nalu(arithgrad::units::NaluSharing::Shared),
+        UnitKind::Inalu(arithgrad::units::InaluInit::Benchmark),
+        UnitKind::GNalu,
     ] {
         let task = TaskConfig::single_module(Operation::Div, r("[-2,2]"), r("[-6,-2]u[2,6]"));
         let mut config = RunConfig::new(ModelSpec::single(kind, 2), task);

@@ -156,6 +156,13 @@ pub enum Binary {
     LerpProd,
 }
 
+/// Operations of three operands of one shape.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ternary {
+    /// `gate_mix(g, a, m)`: `g a + (1 - g) m`.
+    GateMix,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Unary {
     Neg,
@@ -208,20 +215,22 @@ pub enum Step {
     Broadcast(usize, Shape),
     Reshape(usize, Shape),
     SliceCols(usize, usize, usize),
+    Ternary(Ternary, usize, usize, usize),
 }
 
 impl Step {
     /// The value indices this step reads.
-    pub fn operands(&self) -> ([usize; 2], usize) {
+    pub fn operands(&self) -> ([usize; 3], usize) {
         match *self {
-            Step::Binary(_, a, b) => ([a, b], 2),
+            Step::Ternary(_, a, b, c) => ([a, b, c], 3),
+            Step::Binary(_, a, b) => ([a, b, 0], 2),
             Step::Unary(_, a)
             | Step::Scalar(_, a, _)
             | Step::Clamp(a, _, _)
             | Step::Axis(_, a, _)
             | Step::Broadcast(a, _)
             | Step::Reshape(a, _)
-            | Step::SliceCols(a, _, _) => ([a, 0], 1),
+            | Step::SliceCols(a, _, _) => ([a, 0, 0], 1),
         }
     }
 }
@@ -296,7 +305,7 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(42);
+    let op = r.below(43);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
@@ -413,6 +422,12 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
         39 => Step::Scalar(WithScalar::ScalarSub, a, SCALARS[r.below(16)]),
         40 => Step::Scalar(WithScalar::DivScalar, a, SCALARS[r.below(16)]),
         41 => Step::Scalar(WithScalar::ScalarDiv, a, SCALARS[r.below(16)]),
+        42 => Step::Ternary(
+            Ternary::GateMix,
+            a,
+            pick_fitting(r, shapes, |s| s == sa),
+            pick_fitting(r, shapes, |s| s == sa),
+        ),
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
             let c = cols.unwrap_or(1).max(1); // a zero-column matrix gets an invalid range
@@ -488,9 +503,10 @@ pub fn apply<T: Element>(
     step: Step,
     values: &[Option<Var>],
 ) -> Option<Result<Var>> {
-    let ([a, b], arity) = step.operands();
+    let ([a, b, c], arity) = step.operands();
     let va = values[a]?;
-    let vb = if arity == 2 { values[b]? } else { va };
+    let vb = if arity >= 2 { values[b]? } else { va };
+    let vc = if arity == 3 { values[c]? } else { va };
     let t = T::from_f64_lossy;
     Some(match step {
         Step::Binary(kind, _, _) => match kind {
@@ -544,6 +560,7 @@ pub fn apply<T: Element>(
         Step::Broadcast(_, shape) => tape.broadcast_to(va, shape),
         Step::Reshape(_, shape) => tape.reshape(va, shape),
         Step::SliceCols(_, start, end) => tape.slice_cols(va, start, end),
+        Step::Ternary(Ternary::GateMix, ..) => tape.gate_mix(va, vb, vc),
     })
 }
 
@@ -807,7 +824,7 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
         if !ok {
             continue;
         }
-        let ([a, b], _) = step.operands();
+        let ([a, b, _], _) = step.operands();
         let xs = value(a).expect("valid handle");
         let away = |kink: f64| xs.iter().all(|x| (x - kink).abs() > KINK_MARGIN);
         let positive = || xs.iter().all(|&x| x > SINGULAR_MARGIN);

@@ -77,7 +77,8 @@ impl<T: Element> Tape<T> {
             ));
         }
         // The saved logarithms: a constant node (no gradient of its own).
-        let saved = self.record(Op::Constant, &[], sx, |vals, nodes, out| {
+        // Every element is written, so the buffer is not zeroed first.
+        let saved = self.record_overwritten(Op::Constant, &[], sx, |vals, nodes, out| {
             T::ln_abs_eps_slice(&vals[nodes[ix].range()], eps, out);
         })?;
         let il = saved.index();

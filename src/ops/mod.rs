@@ -40,6 +40,7 @@ pub(crate) mod cos_pi;
 pub(crate) mod div;
 pub(crate) mod div_scalar;
 pub(crate) mod exp;
+pub(crate) mod gate_mix;
 pub(crate) mod is_negative;
 pub(crate) mod lerp_prod;
 pub(crate) mod log;

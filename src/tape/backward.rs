@@ -27,7 +27,7 @@ pub(crate) struct Backward<'a, T> {
 pub(crate) struct Inputs<'a, T> {
     nodes: &'a [Node<T>],
     values: &'a [T],
-    ids: [u32; 2],
+    ids: [u32; 3],
 }
 
 impl<'a, T> Inputs<'a, T> {
@@ -59,7 +59,7 @@ pub(crate) type GradPair<'g, T> = (Option<&'g mut [T]>, Option<&'g mut [T]>);
 pub(crate) struct InputGrads<'a, T> {
     nodes: &'a [Node<T>],
     grads: &'a mut [T],
-    ids: [u32; 2],
+    ids: [u32; 3],
 }
 
 impl<'a, T> InputGrads<'a, T> {
@@ -266,5 +266,6 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::SliceCols { start } => ops::slice::backward(c, start as usize),
         Op::Reshape => ops::reshape::backward(c),
         Op::Transpose => ops::transpose::backward(c),
+        Op::GateMix => ops::gate_mix::backward(c),
     }
 }

@@ -60,7 +60,7 @@ impl Var {
 pub(crate) struct Node<T> {
     pub(crate) op: Op<T>,
     /// Indices of the operands (only the first `arity` are meaningful).
-    pub(crate) inputs: [u32; 2],
+    pub(crate) inputs: [u32; 3],
     pub(crate) arity: u8,
     pub(crate) shape: Shape,
     /// Start of this node's value in the value buffer.
@@ -263,7 +263,7 @@ impl<T: Element> Tape<T> {
         let grad_offset = self.grad_slot(needs_grad, shape);
         self.nodes.push(Node {
             op,
-            inputs: [0; 2],
+            inputs: [0; 3],
             arity: 0,
             shape,
             offset,
@@ -301,7 +301,7 @@ impl<T: Element> Tape<T> {
         let grad_offset = self.grad_slot(false, shape);
         self.nodes.push(Node {
             op: Op::Constant,
-            inputs: [0; 2],
+            inputs: [0; 3],
             arity: 0,
             shape,
             offset,
@@ -371,9 +371,34 @@ impl<T: Element> Tape<T> {
         shape: Shape,
         forward: impl FnOnce(&[T], &[Node<T>], &mut [T]),
     ) -> Result<Var> {
+        self.record_maybe_zeroed(op, inputs, shape, true, forward)
+    }
+
+    /// [`Tape::record`] without the zero-fill: `forward` must write every
+    /// element of its output (the slice holds whatever an earlier step left
+    /// there). For large values that an operation overwrites anyway, such
+    /// as the logarithms `log_space_product` saves.
+    pub(crate) fn record_overwritten(
+        &mut self,
+        op: Op<T>,
+        inputs: &[usize],
+        shape: Shape,
+        forward: impl FnOnce(&[T], &[Node<T>], &mut [T]),
+    ) -> Result<Var> {
+        self.record_maybe_zeroed(op, inputs, shape, false, forward)
+    }
+
+    fn record_maybe_zeroed(
+        &mut self,
+        op: Op<T>,
+        inputs: &[usize],
+        shape: Shape,
+        zeroed: bool,
+        forward: impl FnOnce(&[T], &[Node<T>], &mut [T]),
+    ) -> Result<Var> {
         let numel = shape.numel();
         let offset = self.value_slot(numel);
-        let mut ins = [0u32; 2];
+        let mut ins = [0u32; 3];
         let mut needs_grad = false;
         for (slot, &i) in ins.iter_mut().zip(inputs) {
             *slot = i as u32;
@@ -382,7 +407,9 @@ impl<T: Element> Tape<T> {
         {
             let (below, rest) = self.values.split_at_mut(offset);
             let out = &mut rest[..numel];
-            out.fill(T::zero());
+            if zeroed {
+                out.fill(T::zero());
+            }
             forward(below, &self.nodes, out);
         }
         let grad_offset = self.grad_slot(needs_grad, shape);

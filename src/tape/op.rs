@@ -65,6 +65,8 @@ pub(crate) enum Op<T> {
     },
     Reshape,
     Transpose,
+    /// `g * a + (1 - g) * m`, three operands `[g, a, m]`.
+    GateMix,
 }
 
 impl<T> Op<T> {
@@ -117,6 +119,7 @@ impl<T> Op<T> {
             Op::SliceCols { .. } => "slice_cols",
             Op::Reshape => "reshape",
             Op::Transpose => "transpose",
+            Op::GateMix => "gate_mix",
         }
     }
 

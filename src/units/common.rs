@@ -153,13 +153,10 @@ pub(crate) fn nmu_product<T: Element>(tape: &mut Tape<T>, x: Var, w: Var) -> Res
 }
 
 /// Records `g * a + (1 - g) * m` (in this form, so a saturated gate gives
-/// exactly one path).
+/// exactly one path): one [`Tape::gate_mix`], the same values and gradients
+/// as the five-node graph it replaced, bit for bit.
 pub(crate) fn gate_mix<T: Element>(tape: &mut Tape<T>, g: Var, a: Var, m: Var) -> Result<Var> {
-    let ga = tape.mul(g, a)?;
-    let one_minus_g = tape.neg(g)?;
-    let one_minus_g = tape.add_scalar(one_minus_g, T::one())?;
-    let gm = tape.mul(one_minus_g, m)?;
-    tape.add(ga, gm)
+    tape.gate_mix(g, a, m)
 }
 
 /// The mean of a recorded value, in `f64`.

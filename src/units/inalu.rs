@@ -318,7 +318,7 @@ impl Unit for Inalu {
         weights: &InaluWeights,
         x: Var,
     ) -> Result<Var> {
-        let b = batch_size(tape, "inalu", x, self.inputs)?;
+        batch_size(tape, "inalu", x, self.inputs)?;
         let a = tape.matmul_nt(x, weights.effective_add)?;
         // The multiplicative path: exp(min(log(max(|x|, eps)) W_m^T, 20)).
         let l = tape.log_abs(x, T::from_f64_lossy(Self::LOG_EPS))?;
@@ -331,7 +331,9 @@ impl Unit for Inalu {
         let s = tape.lerp_prod(sx, wm_abs)?;
         let s = tape.clamp(s, -T::one(), T::one())?;
         let ms = tape.mul(m, s)?;
-        let g = self.gate(tape, weights, b)?;
+        // sigmoid(G) [O], mixed into every row: the same values and
+        // gradients as the broadcast gate of `Inalu::gate`, bit for bit.
+        let g = tape.sigmoid(weights.g)?;
         gate_mix(tape, g, a, ms)
     }
 

@@ -74,6 +74,36 @@ pub fn ln_f32(x: f32) -> f32 {
     let tiny = x < f32::MIN_POSITIVE;
     let xs = if tiny { x * 8_388_608.0 } else { x };
     let bias: i32 = if tiny { 126 + 23 } else { 126 };
+    let r = ln_of_normal(xs, bias);
+    // Edge cases last, as selects.
+    let r = if x == f32::INFINITY { x } else { r };
+    let r = if x == 0.0 { f32::NEG_INFINITY } else { r };
+    if x < 0.0 || x.is_nan() {
+        f32::NAN
+    } else {
+        r
+    }
+}
+
+/// [`ln_f32`] for an `x` known to be at least `f32::MIN_POSITIVE`, `+inf`
+/// or NaN (as `|a| + eps` is for a normal `eps`): the same value bit for
+/// bit, without the selects for subnormals, zero and negatives, which
+/// cannot occur there.
+#[inline(always)]
+fn ln_f32_of_normal(x: f32) -> f32 {
+    let r = ln_of_normal(x, 126);
+    let r = if x == f32::INFINITY { x } else { r };
+    if x.is_nan() {
+        f32::NAN
+    } else {
+        r
+    }
+}
+
+/// The arithmetic of [`ln_f32`] for a positive normal `xs` whose biased
+/// exponent, less `bias`, is `e` in `xs = m · 2^e`, `m` in `[0.5, 1)`.
+#[inline(always)]
+fn ln_of_normal(xs: f32, bias: i32) -> f32 {
     let bits = xs.to_bits();
     // m in [0.5, 1), x = m · 2^e.
     let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f00_0000);
@@ -96,15 +126,7 @@ pub fn ln_f32(x: f32) -> f32 {
     let y = y + e_f * LN2_LO;
     let y = y - 0.5 * z;
     let r = f + y;
-    let r = r + e_f * LN2_HI;
-    // Edge cases last, as selects.
-    let r = if x == f32::INFINITY { x } else { r };
-    let r = if x == 0.0 { f32::NEG_INFINITY } else { r };
-    if x < 0.0 || x.is_nan() {
-        f32::NAN
-    } else {
-        r
-    }
+    r + e_f * LN2_HI
 }
 
 /// `tanh(x)` in `f32` (see the module docs).
@@ -223,8 +245,16 @@ multiversion! {
     /// `out[i] = ln(|a[i]| + eps)` with [`ln_f32`] (the log-space units'
     /// input transform, in one pass).
     pub fn ln_abs_eps_slice_f32(a: &[f32], eps: f32, out: &mut [f32]) {
-        for (o, &x) in out.iter_mut().zip(a) {
-            *o = ln_f32(f32::from_bits(x.to_bits() & 0x7fff_ffff) + eps);
+        // With a normal eps (the units' 1e-7), |a| + eps is normal, inf or
+        // NaN: the shorter form, the same bits.
+        if eps >= f32::MIN_POSITIVE {
+            for (o, &x) in out.iter_mut().zip(a) {
+                *o = ln_f32_of_normal(f32::from_bits(x.to_bits() & 0x7fff_ffff) + eps);
+            }
+        } else {
+            for (o, &x) in out.iter_mut().zip(a) {
+                *o = ln_f32(f32::from_bits(x.to_bits() & 0x7fff_ffff) + eps);
+            }
         }
     }
 }
@@ -318,6 +348,15 @@ mod tests {
     }
 
     #[test]
+    fn the_normal_only_ln_is_ln_bit_for_bit_where_it_is_used() {
+        let mut xs = sample(f32::MIN_POSITIVE, f32::MAX, 400_000);
+        xs.extend([f32::INFINITY, f32::NAN, 1.0, 1e-7, 2.0]);
+        for x in xs {
+            assert_eq!(ln_f32_of_normal(x).to_bits(), ln_f32(x).to_bits(), "{x}");
+        }
+    }
+
+    #[test]
     fn tanh_is_within_2_ulp() {
         let xs = sample(-20.0, 20.0, 400_000);
         let (e, at) = worst(tanh_f32, f64::tanh, &xs);
@@ -395,6 +434,10 @@ mod tests {
             let mut in_place = xs.to_vec();
             exp_in_place_f32(&mut in_place);
             outs.push(in_place);
+            // A subnormal eps takes the general path.
+            let mut sub_eps = vec![0.0f32; xs.len()];
+            ln_abs_eps_slice_f32(xs, f32::from_bits(3), &mut sub_eps);
+            outs.push(sub_eps);
             outs
         };
         let bits = |v: Vec<Vec<f32>>| -> Vec<Vec<u32>> {
@@ -412,6 +455,11 @@ mod tests {
             assert_eq!(fast[3][k], sigmoid_f32(x).to_bits());
             assert_eq!(fast[4][k], ln_f32(x.abs() + 1e-7).to_bits());
             assert_eq!(fast[5][k], fast[0][k]);
+            assert_eq!(
+                fast[6][k],
+                ln_f32(x.abs() + f32::from_bits(3)).to_bits(),
+                "{x}"
+            );
         }
     }
 }
