@@ -54,7 +54,13 @@ multiversion! {
         if by_rows!(inputs, forward_by_rows(x, w, out, rows, outputs)).is_some() {
             return;
         }
-        forward_by_lanes(x, w, out, rows, inputs, outputs, work);
+        // The widths in use (hidden size 16, the tables' 100 inputs) known
+        // to the compiler; any other width the same code, run-time length.
+        match inputs {
+            16 => forward_by_lanes(x, w, out, rows, 16, outputs, work),
+            100 => forward_by_lanes(x, w, out, rows, 100, outputs, work),
+            _ => forward_by_lanes(x, w, out, rows, inputs, outputs, work),
+        }
     }
 }
 
@@ -90,7 +96,12 @@ multiversion! {
         if by_rows.is_some() {
             return;
         }
-        backward_by_lanes(x, w, g, gx, gw, work, rows, inputs, outputs);
+        // As in `lerp_prod`: the widths in use known to the compiler.
+        match inputs {
+            16 => backward_by_lanes(x, w, g, gx, gw, work, rows, 16, outputs),
+            100 => backward_by_lanes(x, w, g, gx, gw, work, rows, 100, outputs),
+            _ => backward_by_lanes(x, w, g, gx, gw, work, rows, inputs, outputs),
+        }
     }
 }
 
