@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn forward_by_rows_and_by_columns_multiply_in_order() {
+    fn forward_by_rows_and_by_lanes_match_the_plain_loops() {
         for (rows, inputs, outputs) in [
             (5, 2, 1),
             (7, 5, 3),
