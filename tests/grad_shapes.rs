@@ -117,8 +117,9 @@ proptest! {
     fn lerp_prod_including_exact_zero_factors(
         // Each output is linear in every single x[b, i] and w[o, i], so the
         // central difference is exact, also where a factor w x + 1 - w is
-        // exactly 0 (x = 0 with w = 1, or w = 1/(1 - x)).
-        (x, w) in (1..=4usize, 1..=4usize, 1..=4usize).prop_flat_map(|(b, o, i)| {
+        // exactly 0 (x = 0 with w = 1, or w = 1/(1 - x)). Up to 20 inputs:
+        // the plain order up to 8, then one, two and three lanes' worth.
+        (x, w) in (1..=4usize, 1..=4usize, 1..=20usize).prop_flat_map(|(b, o, i)| {
             let values = || prop_oneof![3 => -2.0..2.0, 1 => Just(0.0), 1 => Just(1.0)];
             (
                 tensor_f64(Just(Shape::matrix(b, i)), values()),

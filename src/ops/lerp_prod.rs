@@ -12,18 +12,25 @@
 //! ```
 //!
 //! The factor is written `w x + (1 − w)`, not `1 + w (x − 1)`, so that a
-//! factor with `w = 1` is exactly `x` and one with `w = 0` exactly 1; the
-//! factors are multiplied in order of `i` onto 1, so `z` is bit-for-bit the
-//! value of the unfused graph `prod_axis(broadcast(w) · broadcast(x) +
-//! broadcast(1 − w), 2)`. The same computation as plain loops, without the
+//! factor with `w = 1` is exactly `x` and one with `w = 0` exactly 1. The
+//! factors are multiplied in eight interleaved lanes: input `i` goes to lane
+//! `i mod 8`, each lane multiplies its factors onto 1 in order of `i`, and
+//! the eight lane products are multiplied onto 1 in lane order (so a layer
+//! of any width runs row by row, eight factors at a time, with no
+//! `[B, O, I]` or column copy of the batch). Up to eight inputs this is the
+//! plain order `i = 0, 1, ..`, so there `z` is bit-for-bit the value of the
+//! unfused graph `prod_axis(broadcast(w) · broadcast(x) + broadcast(1 − w),
+//! 2)`; wider, it is the same product rounded in another order (within a
+//! few ulp per factor of it). The same computation as plain loops, without the
 //! kernels' row and column machinery, is
 //! [`reference::lerp_prod`](crate::tensor::reference::lerp_prod) (forward)
 //! and [`reference::lerp_prod_backward_add`](crate::tensor::reference::lerp_prod_backward_add)
 //! (VJP).
 //!
 //! VJP, with `G = dL/dz` and `d[b, o, i] = G[b, o] · Π_{m≠i} f[b, o, m]`
-//! (the product of the other factors, from prefix and suffix products,
-//! never `z / f`, so it is exact when a factor is zero):
+//! (the product of the other factors, from prefix and suffix products of
+//! the lanes and within each lane, never `z / f`, so it is exact when a
+//! factor is zero):
 //!
 //! ```text
 //! dx[b, i] += Σ_o d[b, o, i] · w[o, i]           (∂f/∂x = w)
@@ -191,6 +198,42 @@ mod tests {
         assert_eq!(zf, zu);
         for (a, b) in gxf.iter().zip(&gxu).chain(gwf.iter().zip(&gwu)) {
             assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn wide_layers_agree_with_the_unfused_graph_to_rounding() {
+        // 100 inputs (the gated NAU/NMU's first layer): the lane order is
+        // another rounding of the same product, so values and gradients
+        // agree with the plain graph (in order of i) to 1e-12 relative (100
+        // factors of 1.1e-16 rounding each, and the sums over the batch).
+        let (b, o, i) = (3, 2, 100);
+        let xs: Vec<f64> = (0..b * i)
+            .map(|k| 1.0 + 0.3 * (0.7 * k as f64).sin())
+            .collect();
+        let ws: Vec<f64> = (0..o * i).map(|k| (0.37 * k as f64).cos().abs()).collect();
+        let run = |fused: bool| {
+            let mut t = Tape::<f64>::new();
+            let x = matrix(&mut t, b, i, &xs);
+            let w = matrix(&mut t, o, i, &ws);
+            let z = if fused {
+                t.lerp_prod(x, w).unwrap()
+            } else {
+                unfused(&mut t, x, w)
+            };
+            let s = t.sum(z).unwrap();
+            t.backward(s).unwrap();
+            let z = t.value(z).unwrap().to_vec();
+            let mut all = z.clone();
+            all.extend(t.grad(x).unwrap());
+            all.extend(t.grad(w).unwrap());
+            (z, all)
+        };
+        let ((zf, f), (zu, u)) = (run(true), run(false));
+        assert!(zf.iter().all(|v| v.is_finite() && v.abs() > 1e-3));
+        assert_ne!(zf, zu, "the orders should round differently somewhere");
+        for (a, b) in f.iter().zip(&u) {
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
         }
     }
 

@@ -102,9 +102,16 @@ pub fn lerp_factor<T: Element>(x: T, w: T) -> T {
     w * x + (T::one() - w)
 }
 
+/// The lanes of the product of interpolations: its factors are multiplied
+/// in eight interleaved lanes, input `i` in lane `i mod 8`.
+pub const LERP_PROD_LANES: usize = 8;
+
 /// `out[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))` for `x (rows x
-/// inputs)`, `w (outputs x inputs)`, the factors multiplied in order `i = 0,
-/// 1, ..` onto 1: [`kernels::lerp_prod`](super::kernels::lerp_prod).
+/// inputs)`, `w (outputs x inputs)`, in the lane order: input `i` goes to
+/// lane `i mod 8`, each lane multiplies its factors onto 1 in order of `i`,
+/// and the eight lane products are multiplied onto 1 in lane order. Up to
+/// eight inputs that is the plain order `i = 0, 1, ..`:
+/// [`kernels::lerp_prod`](super::kernels::lerp_prod).
 pub fn lerp_prod<T: Element>(
     x: &[T],
     w: &[T],
@@ -115,13 +122,25 @@ pub fn lerp_prod<T: Element>(
 ) {
     for b in 0..rows {
         for o in 0..outputs {
+            let f = |i: usize| lerp_factor(x[b * inputs + i], w[o * inputs + i]);
+            let lanes = lerp_lane_products(f, inputs);
             let mut z = T::one();
-            for i in 0..inputs {
-                z = z * lerp_factor(x[b * inputs + i], w[o * inputs + i]);
+            for lane in lanes {
+                z = z * lane;
             }
             out[b * outputs + o] = z;
         }
     }
+}
+
+/// The eight lane products of one row and output: lane `l` is the product
+/// of the factors `f(i)` with `i mod 8 = l`, in order of `i`, onto 1.
+fn lerp_lane_products<T: Element>(f: impl Fn(usize) -> T, inputs: usize) -> [T; 8] {
+    let mut lanes = [T::one(); LERP_PROD_LANES];
+    for i in 0..inputs {
+        lanes[i % LERP_PROD_LANES] = lanes[i % LERP_PROD_LANES] * f(i);
+    }
+    lanes
 }
 
 /// The adjoint of [`lerp_prod`] for the incoming gradient `g (rows x
@@ -171,6 +190,14 @@ pub fn lerp_prod_backward_add<T: Element>(
 /// The factor gradients `d[b, o, i]` of [`lerp_prod_backward_add`]
 /// (`rows · outputs · inputs` values, `i` fastest):
 /// [`kernels::lerp_prod_factor_grads`](super::kernels::lerp_prod_factor_grads).
+///
+/// The product of the other factors in the lane order of [`lerp_prod`],
+/// without a division: for input `i` in lane `l = i mod 8`,
+/// `d = (((g · Qpre) · Qsuf) · pre) · suf`, where `Qpre` (`Qsuf`) is the
+/// product of the lane products before (after) lane `l`, running up from 1
+/// in lane order (down from 1 against it), and `pre` (`suf`) the product of
+/// the lane's factors before (after) `i`, running up (down) from 1. Up to
+/// eight inputs `pre = suf = 1` and this is `(g · prefix) · suffix`.
 pub fn lerp_prod_factor_grads<T: Element>(
     x: &[T],
     w: &[T],
@@ -183,16 +210,26 @@ pub fn lerp_prod_factor_grads<T: Element>(
     for b in 0..rows {
         for o in 0..outputs {
             let f = |i: usize| lerp_factor(x[b * inputs + i], w[o * inputs + i]);
+            let lanes = lerp_lane_products(f, inputs);
             for i in 0..inputs {
-                let mut prefix = T::one();
-                for m in 0..i {
-                    prefix = prefix * f(m);
+                let l = i % LERP_PROD_LANES;
+                let mut q_pre = T::one();
+                for lane in &lanes[..l] {
+                    q_pre = q_pre * *lane;
                 }
-                let mut suffix = T::one();
-                for m in (i + 1..inputs).rev() {
-                    suffix = suffix * f(m);
+                let mut q_suf = T::one();
+                for lane in lanes[l + 1..].iter().rev() {
+                    q_suf = q_suf * *lane;
                 }
-                d[(b * outputs + o) * inputs + i] = g[b * outputs + o] * prefix * suffix;
+                let mut pre = T::one();
+                for m in (l..i).step_by(LERP_PROD_LANES) {
+                    pre = pre * f(m);
+                }
+                let mut suf = T::one();
+                for m in (i + 1..inputs).rev().filter(|m| m % LERP_PROD_LANES == l) {
+                    suf = suf * f(m);
+                }
+                d[(b * outputs + o) * inputs + i] = g[b * outputs + o] * q_pre * q_suf * pre * suf;
             }
         }
     }

@@ -2,33 +2,28 @@
 //! `z[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))` for `x [B, I]`,
 //! `w [O, I]`, and its adjoint.
 //!
-//! The entry points below, column by column over the batch; the narrow
-//! layers run row by row in [`super::lerp_prod_rows`], and the three-pass
-//! adjoint that defines the one-pass one is in [`super::lerp_prod_passes`];
-//! the plain loops in [`crate::tensor::reference`] give the same bits.
+//! The entry points below pick a path by the number of inputs: up to eight
+//! row by row with the width known to the compiler
+//! ([`super::lerp_prod_rows`]), wider layers row by row in eight
+//! interleaved lanes ([`super::lerp_prod_lanes`]). Both multiply in the lane
+//! order (input `i` in lane `i mod 8`, each lane in order of `i`, then the
+//! lanes in order), which up to eight inputs is the plain order `i = 0, 1,
+//! ..`. The three-pass adjoint that defines the one-pass one is in
+//! [`super::lerp_prod_passes`]; the plain loops in
+//! [`crate::tensor::reference`] give the same bits.
 
+use super::lerp_prod_lanes::{backward_by_lanes, forward_by_lanes};
 use super::lerp_prod_rows::{backward_by_rows, forward_by_rows};
 use crate::simd::multiversion;
 use crate::tensor::Element;
 
-/// `xt[i][b] = x[b][i]`: the columns of `x` (`rows x inputs`), each
-/// contiguous.
-#[inline(always)]
-fn columns_of<T: Element>(x: &[T], xt: &mut [T], rows: usize, inputs: usize) {
-    for (i, col) in xt.chunks_exact_mut(rows).enumerate().take(inputs) {
-        for (t, xrow) in col.iter_mut().zip(x.chunks_exact(inputs)) {
-            *t = xrow[i];
-        }
-    }
-}
-
 /// `Some(f::<T, N>(args))` when `inputs` is one of the layer widths that run
-/// row by row (1-8 and 16, the hidden sizes in use), with `N = inputs`
-/// known to the compiler so that each row's values stay in registers;
-/// `None` otherwise (the column passes). `T` is the caller's element type.
+/// row by row with `N = inputs` known to the compiler (1-8, where each row's
+/// values stay in registers and the lane order is the plain order); `None`
+/// otherwise (the lanes). `T` is the caller's element type.
 macro_rules! by_rows {
     ($inputs:expr, $f:ident $args:tt) => {
-        by_rows!(@widths $inputs, $f $args, 1 2 3 4 5 6 7 8 16)
+        by_rows!(@widths $inputs, $f $args, 1 2 3 4 5 6 7 8)
     };
     (@widths $inputs:expr, $f:ident $args:tt, $($n:literal)*) => {
         match $inputs {
@@ -38,70 +33,15 @@ macro_rules! by_rows {
     };
 }
 
-// The three column steps below are functions of their own, never inlined
-// (each compiled twice by `multiversion!`): as separate functions their
-// slice arguments are known not to overlap, which the compiler needs to
-// vectorise them (inlined, they are all parts of one work buffer and the
-// loops stay scalar).
-
 multiversion! {
-    /// `run[b] *= w x[b] + (1 − w)` over one column (the forward's step).
-    #[inline(never)]
-    fn multiply_factors<T: Element>(run: &mut [T], xcol: &[T], w: T) {
-        let one_minus_w = T::one() - w;
-        for (r, &xv) in run.iter_mut().zip(xcol) {
-            *r = *r * (w * xv + one_minus_w);
-        }
-    }
-}
-
-multiversion! {
-    /// `pre[b] = run[b]`, then `run[b] *= w x[b] + (1 − w)`: the prefix
-    /// products of one column.
-    #[inline(never)]
-    fn prefix_step<T: Element>(pre: &mut [T], run: &mut [T], xcol: &[T], w: T) {
-        let one_minus_w = T::one() - w;
-        for ((p, r), &xv) in pre.iter_mut().zip(run.iter_mut()).zip(xcol) {
-            *p = *r;
-            *r = *r * (w * xv + one_minus_w);
-        }
-    }
-}
-
-multiversion! {
-    /// `d[b] = (g[b] · pre[b]) · run[b]`, then `run[b] *= w x[b] + (1 − w)`:
-    /// one column of factor gradients, the suffix products running in `run`.
-    #[inline(never)]
-    fn factor_grad_step<T: Element>(
-        d: &mut [T],
-        pre: &[T],
-        run: &mut [T],
-        xcol: &[T],
-        g: &[T],
-        w: T,
-    ) {
-        let one_minus_w = T::one() - w;
-        let line = d.iter_mut().zip(pre).zip(run.iter_mut());
-        for (((di, &p), r), (&xv, &gv)) in line.zip(xcol.iter().zip(g)) {
-            *di = gv * p * *r;
-            *r = *r * (w * xv + one_minus_w);
-        }
-    }
-}
-
-multiversion! {
-    /// `out[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))`, the factors
-    /// multiplied in order `i = 0, 1, ..` onto 1. `x` is `rows x inputs`,
-    /// `w` is `outputs x inputs`, `out` is `rows x outputs`; `work` is work
-    /// space (grown to `(inputs + 1) · rows`).
+    /// `out[b, o] = Π_i (w[o, i] x[b, i] + (1 − w[o, i]))` in the lane order
+    /// (see the module docs). `x` is `rows x inputs`, `w` is `outputs x
+    /// inputs`, `out` is `rows x outputs`; `work` is work space (grown to at
+    /// most `(2 · outputs + 1) · (inputs + 7)` values, never `rows · inputs`).
     ///
-    /// Row by row for 1-8 and 16 inputs (the common layer widths; each
-    /// row's factors in registers). Otherwise column by column: `x` is first
-    /// copied column-wise into `work`, then
-    /// for each output and input one loop over the rows multiplies in a
-    /// factor. That loop is long (the batch) and contiguous, so it
-    /// vectorises, where a loop over the inputs of one row may be very short
-    /// (an NMU layer has as many inputs as the hidden size).
+    /// Row by row: for 1-8 inputs with the width known to the compiler, wider
+    /// layers eight inputs at a time in eight lanes (one vector register of
+    /// `f32` with AVX2, two with SSE2: the same operations in the same order).
     pub fn lerp_prod<T: Element>(
         x: &[T],
         w: &[T],
@@ -114,17 +54,12 @@ multiversion! {
         if by_rows!(inputs, forward_by_rows(x, w, out, rows, outputs)).is_some() {
             return;
         }
-        let work = super::work_space(work, (inputs + 1) * rows);
-        let (xt, run) = work.split_at_mut(inputs * rows);
-        columns_of(x, xt, rows, inputs);
-        for (o, wrow) in w.chunks_exact(inputs).enumerate().take(outputs) {
-            run.fill(T::one());
-            for (&wi, xcol) in wrow.iter().zip(xt.chunks_exact(rows)) {
-                multiply_factors(run, xcol, wi);
-            }
-            for (zrow, &r) in out.chunks_exact_mut(outputs).zip(run.iter()) {
-                zrow[o] = r;
-            }
+        // The widths in use (hidden size 16, the tables' 100 inputs) known
+        // to the compiler; any other width the same code, run-time length.
+        match inputs {
+            16 => forward_by_lanes(x, w, out, rows, 16, outputs, work),
+            100 => forward_by_lanes(x, w, out, rows, 100, outputs, work),
+            _ => forward_by_lanes(x, w, out, rows, inputs, outputs, work),
         }
     }
 }
@@ -134,14 +69,12 @@ multiversion! {
     /// [`lerp_prod_factor_grads`](super::lerp_prod_factor_grads) (same arithmetic, same bits),
     /// `gx[b, i] += Σ_o d[b, o, i] w[o, i]` (`o` increasing) and
     /// `gw[o, i] += Σ_b d[b, o, i] (x[b, i] − 1)` (`b` increasing), each for
-    /// the operand that is `Some`. `work` is work space (grown to
-    /// `(4 · inputs + 2) · rows`).
+    /// the operand that is `Some`. `work` is work space (grown to at most
+    /// `(3 · outputs + 4) · (inputs + 7)` values: no `[B, O, I]` or `[B, I]`
+    /// intermediate).
     ///
-    /// Like [`lerp_prod`], column by column over contiguous copies of the
-    /// columns of `x`: the prefix products, then the factor gradients with
-    /// the suffix products, for each output; those are copied back row-wise
-    /// so that both sums run over contiguous rows too (and the sums over
-    /// `b` of different inputs proceed side by side).
+    /// Like [`lerp_prod`], row by row: the factors, prefix and suffix products
+    /// of one row and output, then their gradients straight into `gx` and `gw`.
     #[allow(clippy::too_many_arguments)]
     pub fn lerp_prod_backward_add<T: Element>(
         x: &[T],
@@ -163,47 +96,11 @@ multiversion! {
         if by_rows.is_some() {
             return;
         }
-        let block = inputs * rows;
-        let work = super::work_space(work, 4 * block + 2 * rows);
-        // Columns of x, prefix products, factor gradients (by column, then
-        // by row), the running products and the column of g.
-        let (xt, rest) = work.split_at_mut(block);
-        let (prefix, rest) = rest.split_at_mut(block);
-        let (dt, rest) = rest.split_at_mut(block);
-        let (d_rows, rest) = rest.split_at_mut(block);
-        let (run, g_col) = rest.split_at_mut(rows);
-        columns_of(x, xt, rows, inputs);
-        for (o, wrow) in w.chunks_exact(inputs).enumerate().take(outputs) {
-            for (c, grow) in g_col.iter_mut().zip(g.chunks_exact(outputs)) {
-                *c = grow[o];
-            }
-            run.fill(T::one());
-            let columns = prefix.chunks_exact_mut(rows).zip(xt.chunks_exact(rows));
-            for (&wi, (pre, xcol)) in wrow.iter().zip(columns) {
-                prefix_step(pre, run, xcol, wi);
-            }
-            run.fill(T::one());
-            let columns = dt.chunks_exact_mut(rows).zip(prefix.chunks_exact(rows));
-            let columns = wrow.iter().zip(columns.zip(xt.chunks_exact(rows)));
-            for (&wi, ((d, pre), xcol)) in columns.rev() {
-                factor_grad_step(d, pre, run, xcol, g_col, wi);
-            }
-            columns_of(dt, d_rows, inputs, rows);
-            if let Some(gx) = gx.as_deref_mut() {
-                for (gxrow, drow) in gx.chunks_exact_mut(inputs).zip(d_rows.chunks_exact(inputs)) {
-                    for ((gxi, &di), &wi) in gxrow.iter_mut().zip(drow).zip(wrow) {
-                        *gxi = *gxi + di * wi;
-                    }
-                }
-            }
-            if let Some(gw) = gw.as_deref_mut() {
-                let gwrow = &mut gw[o * inputs..(o + 1) * inputs];
-                for (drow, xrow) in d_rows.chunks_exact(inputs).zip(x.chunks_exact(inputs)) {
-                    for ((gwi, &di), &xv) in gwrow.iter_mut().zip(drow).zip(xrow) {
-                        *gwi = *gwi + di * (xv - T::one());
-                    }
-                }
-            }
+        // As in `lerp_prod`: the widths in use known to the compiler.
+        match inputs {
+            16 => backward_by_lanes(x, w, g, gx, gw, work, rows, 16, outputs),
+            100 => backward_by_lanes(x, w, g, gx, gw, work, rows, 100, outputs),
+            _ => backward_by_lanes(x, w, g, gx, gw, work, rows, inputs, outputs),
         }
     }
 }
@@ -228,7 +125,8 @@ mod tests {
 
     #[test]
     fn one_pass_backward_matches_the_three_passes_bit_for_bit() {
-        // Row by row for 1-8 and 16 inputs, by columns otherwise.
+        // Row by row for 1-8 inputs, in lanes otherwise (with and without
+        // a partial last chunk, one output and several).
         for (rows, inputs, outputs) in [
             (5, 4, 3),
             (7, 1, 1),
@@ -236,13 +134,21 @@ mod tests {
             (6, 8, 2),
             (5, 9, 3),
             (4, 13, 1),
+            (3, 16, 2),
+            (4, 24, 1),
+            (6, 100, 2),
+            (2, 37, 5),
         ] {
             one_pass_matches_three_passes(rows, inputs, outputs);
         }
     }
 
     fn one_pass_matches_three_passes(rows: usize, inputs: usize, outputs: usize) {
-        let x: Vec<f32> = (0..rows * inputs).map(|k| 0.37 * k as f32 - 2.1).collect();
+        // Factors of magnitude up to ~3 (some negative, none far from 1
+        // for long): products of 100 stay finite in f32.
+        let x: Vec<f32> = (0..rows * inputs)
+            .map(|k| 2.0 * (0.37 * k as f32 - 2.1).sin())
+            .collect();
         let w: Vec<f32> = (0..outputs * inputs)
             .map(|k| (0.7 * k as f32).sin())
             .collect();
@@ -265,6 +171,7 @@ mod tests {
             inputs,
             outputs,
         );
+        assert!(gx1.iter().chain(&gw1).all(|v| v.is_finite()), "{inputs}");
         assert_eq!(gx1, gx);
         assert_eq!(gw1, gw);
         // And both match the plain loops.
@@ -301,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn forward_by_rows_and_by_columns_multiply_in_order() {
+    fn forward_by_rows_and_by_lanes_match_the_plain_loops() {
         for (rows, inputs, outputs) in [
             (5, 2, 1),
             (7, 5, 3),
@@ -309,6 +216,8 @@ mod tests {
             (6, 9, 2),
             (3, 16, 1),
             (5, 17, 2),
+            (4, 100, 2),
+            (2, 64, 3),
         ] {
             let x: Vec<f32> = (0..rows * inputs).map(|k| 1.3 - 0.173 * k as f32).collect();
             let w: Vec<f32> = (0..outputs * inputs)
@@ -322,6 +231,86 @@ mod tests {
                 assert_eq!(o.to_bits(), r.to_bits(), "{inputs} (element {k})");
             }
         }
+    }
+
+    #[test]
+    fn up_to_eight_inputs_the_lane_order_is_the_plain_order() {
+        // The narrow widths keep the bits they had before the lane order:
+        // factors multiplied in order of i onto 1, d = (g · prefix) · suffix.
+        for inputs in 1..=8 {
+            let (rows, outputs) = (3, 2);
+            let x: Vec<f32> = (0..rows * inputs).map(|k| 1.1 - 0.37 * k as f32).collect();
+            let w: Vec<f32> = (0..outputs * inputs)
+                .map(|k| (0.8 * k as f32).sin())
+                .collect();
+            let g: Vec<f32> = (0..rows * outputs).map(|k| 0.3 + 0.7 * k as f32).collect();
+            let factor = |b: usize, o: usize, i: usize| {
+                w[o * inputs + i] * x[b * inputs + i] + (1.0 - w[o * inputs + i])
+            };
+            let mut out = vec![0.0; rows * outputs];
+            lerp_prod(&x, &w, &mut out, rows, inputs, outputs, &mut Vec::new());
+            let mut d = vec![0.0; rows * outputs * inputs];
+            lerp_prod_factor_grads(&x, &w, &g, &mut d, rows, inputs, outputs);
+            for b in 0..rows {
+                for o in 0..outputs {
+                    let z = (0..inputs).fold(1.0f32, |z, i| z * factor(b, o, i));
+                    assert_eq!(out[b * outputs + o].to_bits(), z.to_bits());
+                    for i in 0..inputs {
+                        let pre = (0..i).fold(1.0f32, |p, m| p * factor(b, o, m));
+                        let suf = (i + 1..inputs)
+                            .rev()
+                            .fold(1.0f32, |s, m| s * factor(b, o, m));
+                        let want = g[b * outputs + o] * pre * suf;
+                        assert_eq!(d[(b * outputs + o) * inputs + i].to_bits(), want.to_bits());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_rows_multiply_in_eight_lanes() {
+        // 20 inputs: lanes 0-3 hold three factors (i, i + 8, i + 16), lanes
+        // 4-7 two; the lanes are then multiplied in order.
+        let (inputs, outputs) = (20, 1);
+        let x: Vec<f32> = (0..inputs).map(|k| 0.9 + 0.013 * k as f32).collect();
+        let w: Vec<f32> = (0..inputs).map(|k| (0.5 * k as f32).cos().abs()).collect();
+        let f = |i: usize| w[i] * x[i] + (1.0 - w[i]);
+        let lanes: Vec<f32> = (0..8)
+            .map(|l| (l..inputs).step_by(8).fold(1.0f32, |p, i| p * f(i)))
+            .collect();
+        let want = lanes.iter().fold(1.0f32, |z, &p| z * p);
+        let mut out = [0.0f32];
+        lerp_prod(&x, &w, &mut out, 1, inputs, outputs, &mut Vec::new());
+        assert_eq!(out[0].to_bits(), want.to_bits());
+        // A zero factor in a wide row: only its input gets a gradient, the
+        // product of the others, exactly.
+        let mut x = vec![1.0f32; inputs];
+        x[11] = 0.0;
+        x[3] = 2.0;
+        x[19] = 3.0;
+        let w = vec![1.0f32; inputs];
+        lerp_prod(&x, &w, &mut out, 1, inputs, outputs, &mut Vec::new());
+        assert_eq!(out[0], 0.0);
+        let (mut gx, mut gw) = (vec![0.0f32; inputs], vec![0.0f32; inputs]);
+        lerp_prod_backward_add(
+            &x,
+            &w,
+            &[1.0],
+            Some(&mut gx),
+            Some(&mut gw),
+            &mut Vec::new(),
+            1,
+            inputs,
+            outputs,
+        );
+        let mut want_gx = vec![0.0f32; inputs];
+        want_gx[11] = 6.0;
+        assert_eq!(gx, want_gx);
+        // dz/dw_i = (x_i - 1) · (other factors): only input 11's is nonzero.
+        let mut want_gw = vec![0.0f32; inputs];
+        want_gw[11] = -6.0;
+        assert_eq!(gw, want_gw);
     }
 
     #[test]

@@ -6,11 +6,16 @@
 
 use crate::tensor::Element;
 
-/// The gradient with respect to every factor: `d[b, o, i] = g[b, o] ·
-/// Π_{m<i} f[b, o, m] · Π_{m>i} f[b, o, m]` where `f[b, o, i] = w[o, i]
-/// x[b, i] + (1 − w[o, i])`, written into `d` (`rows · outputs · inputs`
-/// values, overwritten). Prefix and suffix products, never a division, so
-/// it is exact when factors are zero: `(g · prefix) · suffix`.
+/// The gradient with respect to every factor, `d[b, o, i]`: `g[b, o]` times
+/// the product of the other factors `f[b, o, m] = w[o, m] x[b, m] + (1 −
+/// w[o, m])` in the lane order of [`lerp_prod`](super::lerp_prod), written
+/// into `d` (`rows · outputs · inputs` values, overwritten). For input `i`
+/// in lane `l = i mod 8`: `d = (((g · Qpre[l]) · Qsuf[l]) · pre) · suf`,
+/// with `Qpre`/`Qsuf` the products of the lane products before / after lane
+/// `l` and `pre`/`suf` those of the lane's own factors before / after `i`
+/// (see [`reference::lerp_prod_factor_grads`](crate::tensor::reference::lerp_prod_factor_grads)).
+/// Prefix and suffix products, never a division, so it is exact when
+/// factors are zero.
 pub fn lerp_prod_factor_grads<T: Element>(
     x: &[T],
     w: &[T],
@@ -20,6 +25,7 @@ pub fn lerp_prod_factor_grads<T: Element>(
     inputs: usize,
     outputs: usize,
 ) {
+    const LANES: usize = super::lerp_prod_lanes::LANES;
     let lines = d.chunks_exact_mut(inputs);
     let mut lines = lines.take(rows * outputs);
     for (xrow, grow) in x
@@ -29,17 +35,31 @@ pub fn lerp_prod_factor_grads<T: Element>(
     {
         for (wrow, &gi) in w.chunks_exact(inputs).zip(grow) {
             let Some(line) = lines.next() else { return };
-            // The prefix products go into `line` first ...
-            let mut prefix = T::one();
-            for ((dl, &xi), &wi) in line.iter_mut().zip(xrow).zip(wrow) {
-                *dl = prefix;
-                prefix = prefix * (wi * xi + (T::one() - wi));
+            let factor = |i: usize| wrow[i] * xrow[i] + (T::one() - wrow[i]);
+            // The lane prefix products go into `line` first ...
+            let mut run = [T::one(); LANES];
+            for (i, dl) in line.iter_mut().enumerate() {
+                *dl = run[i % LANES];
+                run[i % LANES] = run[i % LANES] * factor(i);
             }
-            // ... then each is multiplied by g and the suffix product.
-            let mut suffix = T::one();
-            for ((dl, &xi), &wi) in line.iter_mut().zip(xrow).zip(wrow).rev() {
-                *dl = gi * *dl * suffix;
-                suffix = suffix * (wi * xi + (T::one() - wi));
+            // ... g times the other lanes' products ...
+            let mut gq = [gi; LANES];
+            let mut up = T::one();
+            for (q, &r) in gq.iter_mut().zip(&run) {
+                *q = *q * up;
+                up = up * r;
+            }
+            let mut down = T::one();
+            for (q, &r) in gq.iter_mut().zip(&run).rev() {
+                *q = *q * down;
+                down = down * r;
+            }
+            // ... then each by that and the lane's suffix product.
+            let mut suffix = [T::one(); LANES];
+            for (i, dl) in line.iter_mut().enumerate().rev() {
+                let l = i % LANES;
+                *dl = gq[l] * *dl * suffix[l];
+                suffix[l] = suffix[l] * factor(i);
             }
         }
     }

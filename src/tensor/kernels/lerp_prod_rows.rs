@@ -1,8 +1,9 @@
 //! The product of interpolations one row at a time, for the narrow layers
-//! (1-8 and 16 inputs) where each row's factors fit in registers; the
-//! entry points [`lerp_prod`](super::lerp_prod) and
+//! (1-8 inputs) where each row's factors fit in registers; the entry points
+//! [`lerp_prod`](super::lerp_prod) and
 //! [`lerp_prod_backward_add`](super::lerp_prod_backward_add) call these.
-//! Same operations in the same order as the column passes, so the same bits.
+//! Up to eight inputs the lane order of [`super::lerp_prod_lanes`] is the
+//! plain order `i = 0, 1, ..` used here, so the same bits.
 
 use crate::tensor::Element;
 
@@ -35,10 +36,9 @@ pub(super) fn forward_by_rows<T: Element, const N: usize>(
 
 /// [`lerp_prod_backward_add`](super::lerp_prod_backward_add) for `N` inputs, one row at a
 /// time, each row's factors, prefix products and gradients in registers:
-/// with few inputs (an NMU layer has as many as the hidden size) passes
-/// over columns cost more in bookkeeping than they save (still so at 16
-/// inputs; `cargo run --release --example kernel_timing` measures). The result is
-/// bit-identical: the same operations in the same order (the factor gradients of
+/// with few inputs (an NMU layer has as many as the hidden size) the width
+/// known to the compiler keeps everything in registers. The result is
+/// bit-identical to the lane path's order: the same operations in the same order (the factor gradients of
 /// [`lerp_prod_factor_grads`](super::lerp_prod_factor_grads), then `gx` over `o` increasing and `gw` over `b`
 /// increasing), so the same bits.
 #[inline(always)]
