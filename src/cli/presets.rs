@@ -30,10 +30,11 @@ struct PresetLine {
 
 pub fn presets(args: &PresetsArgs) -> CliResult {
     let workers = workers(args.jobs)?;
-    let mut probe = Probe::new(PRESETS_PROBE_STEPS);
+    let mut probe = Probe::new(PRESETS_PROBE_STEPS, workers);
     if !args.no_estimate {
         eprintln!(
-            "timing {PRESETS_PROBE_STEPS} steps of each model (--no-estimate skips this) ..."
+            "timing {PRESETS_PROBE_STEPS} steps of each model on {workers} thread(s) at once \
+             (--no-estimate skips this) ..."
         );
     }
     let mut lines = Vec::new();
@@ -117,8 +118,9 @@ pub fn presets(args: &PresetsArgs) -> CliResult {
     }
     if !args.no_estimate {
         out.line(format!(
-            "(times from a {} probe of {PRESETS_PROBE_STEPS} steps per model; `arithgrad sweep` \
-             times 2000 before it starts)",
+            "(times from a {} probe of {PRESETS_PROBE_STEPS} steps and two evaluations per \
+             model, {workers} at once as the workers will run; `arithgrad sweep` probes the \
+             same way before it starts)",
             format_duration(probe.probe_seconds)
         ))?;
     }

@@ -190,7 +190,7 @@ fn submit(sbatch: &Path, extra: &[String], script: &Path) -> CliResult<String> {
 /// The time limit of a task from the timing probe (see [`TIME_MARGIN`]),
 /// and the estimate it came from.
 fn time_limit(plan: &SweepPlan, tasks: usize, cpus: usize) -> CliResult<(String, f64)> {
-    let mut probe = Probe::new(SWEEP_PROBE_STEPS);
+    let mut probe = Probe::new(SWEEP_PROBE_STEPS, cpus);
     let mut costliest = 0.0f64;
     for index in 0..tasks {
         let runs = plan.shard_runs(Shard {

@@ -195,7 +195,7 @@ pub fn run_sweep(
     }
     if !quiet && !jobs.is_empty() {
         let used = workers.min(jobs.len());
-        let mut probe = Probe::new(SWEEP_PROBE_STEPS);
+        let mut probe = Probe::new(SWEEP_PROBE_STEPS, used);
         let estimate = probe.estimate(jobs.iter().map(|j| &j.config), used)?;
         let iterations: u64 = jobs.iter().map(|j| j.config.iterations).sum();
         eprintln!(

@@ -83,37 +83,67 @@ multiversion! {
 /// does not depend on the machine.
 #[inline(always)]
 pub(crate) fn sum_f64<T: Element>(xs: &[T]) -> f64 {
-    sums_f64::<T, 1>([xs])[0]
+    let mut acc = [0.0f64; 4];
+    let mut groups = xs.chunks_exact(4);
+    for g in &mut groups {
+        add_group(&mut acc, g);
+    }
+    combine(&acc, groups.remainder())
 }
 
-/// [`sum_f64`] of each of `R` slices of one length, side by side (the one
-/// place that order is written down; several sums in flight hide the latency
-/// of their additions).
+/// Adds one group of four values into the four partial sums of a
+/// [`sum_f64`] (the one place that order is written down).
 #[inline(always)]
-fn sums_f64<T: Element, const R: usize>(xs: [&[T]; R]) -> [f64; R] {
-    let len = xs[0].len();
-    let whole = len - len % 4;
-    let mut acc = [[0.0f64; 4]; R];
-    for q in (0..whole).step_by(4) {
-        for (acc, x) in acc.iter_mut().zip(&xs) {
-            let x = &x[q..q + 4];
-            for k in 0..4 {
-                acc[k] += x[k].to_f64_lossy();
-            }
-        }
+fn add_group<T: Element>(acc: &mut [f64; 4], x: &[T]) {
+    for k in 0..4 {
+        acc[k] += x[k].to_f64_lossy();
+    }
+}
+
+/// The end of a [`sum_f64`]: the partial sums combined, then the values
+/// past the last group of four summed in order and added last.
+#[inline(always)]
+fn combine<T: Element>(acc: &[f64; 4], rest: &[T]) -> f64 {
+    let mut tail = 0.0;
+    for &x in rest {
+        tail += x.to_f64_lossy();
+    }
+    ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail
+}
+
+/// [`sum_f64`] of four slices of one length, side by side (a lone sum
+/// waits on the latency of its additions). The four walk their groups of
+/// four together (zipped chunks, so no index is checked per group); each
+/// slice's sum is bit-identical to its [`sum_f64`].
+#[inline(always)]
+fn sums4_f64<T: Element>(xs: [&[T]; 4]) -> [f64; 4] {
+    let [x0, x1, x2, x3] = xs;
+    debug_assert!(xs.iter().all(|x| x.len() == x0.len()));
+    let mut acc = [[0.0f64; 4]; 4];
+    let (g0, g1, g2, g3) = (
+        x0.chunks_exact(4),
+        x1.chunks_exact(4),
+        x2.chunks_exact(4),
+        x3.chunks_exact(4),
+    );
+    let rests = [
+        g0.remainder(),
+        g1.remainder(),
+        g2.remainder(),
+        g3.remainder(),
+    ];
+    for (((a, b), c), d) in g0.zip(g1).zip(g2).zip(g3) {
+        add_group(&mut acc[0], a);
+        add_group(&mut acc[1], b);
+        add_group(&mut acc[2], c);
+        add_group(&mut acc[3], d);
     }
     // Combined after a barrier (see `kernels::matmul`'s dots: otherwise the
     // loop above is vectorised across the slices, in a slower layout).
     let acc = std::hint::black_box(acc);
-    // (A plain loop, not `array::from_fn`: that closure is not inlined, so
-    // it would run the portable code even in the AVX2 copy.)
-    let mut sums = [0.0; R];
-    for ((sum, acc), x) in sums.iter_mut().zip(&acc).zip(&xs) {
-        let mut tail = 0.0;
-        for &x in &x[whole..len] {
-            tail += x.to_f64_lossy();
-        }
-        *sum = ((acc[0] + acc[2]) + (acc[1] + acc[3])) + tail;
+    let mut sums = [0.0; 4];
+    for ((sum, acc), rest) in sums.iter_mut().zip(&acc).zip(rests) {
+        *sum = combine(acc, rest);
     }
     sums
 }
@@ -135,8 +165,8 @@ multiversion! {
         let mut rows = x.chunks_exact(4 * n).zip(targets.chunks_exact_mut(4));
         for (block, ts) in &mut rows {
             let row = |r: usize| &block[r * n..(r + 1) * n];
-            let sa = sums_f64::<T, 4>(std::array::from_fn(|r| &row(r)[a.clone()]));
-            let sb = sums_f64::<T, 4>(std::array::from_fn(|r| &row(r)[b.clone()]));
+            let sa = sums4_f64::<T>(std::array::from_fn(|r| &row(r)[a.clone()]));
+            let sb = sums4_f64::<T>(std::array::from_fn(|r| &row(r)[b.clone()]));
             for ((t, a), b) in ts.iter_mut().zip(sa).zip(sb) {
                 *t = T::from_f64_lossy(operation.apply(a, b));
             }
@@ -252,6 +282,44 @@ mod tests {
                     "{operation} row {r}"
                 );
                 assert_eq!(t64[r].to_bits(), want64.to_bits(), "{operation} row {r}");
+            }
+        }
+    }
+
+    /// The documented order of [`sum_f64`], as a plain loop: lane `p mod 4`
+    /// below the last multiple of four, `((s0 + s2) + (s1 + s3))`, then the
+    /// rest in order onto zero, added last.
+    fn sum_f64_reference<T: Element>(xs: &[T]) -> f64 {
+        let whole = xs.len() - xs.len() % 4;
+        let mut s = [0.0f64; 4];
+        for (p, x) in xs[..whole].iter().enumerate() {
+            s[p % 4] += x.to_f64_lossy();
+        }
+        let mut tail = 0.0;
+        for x in &xs[whole..] {
+            tail += x.to_f64_lossy();
+        }
+        ((s[0] + s[2]) + (s[1] + s[3])) + tail
+    }
+
+    #[test]
+    fn sums_match_the_plain_loop_bit_for_bit() {
+        // Magnitudes from 1e-5 to 6e7 and both signs, so any other order of
+        // the additions shows in the last bits.
+        let range = Range::union(-6.0e3, -2.0e-3, 2.0e-5, 6.0e7).unwrap();
+        let mut rng = LaneRng::stream(5, 1);
+        let (mut x32, mut x64) = (vec![0f32; 203], vec![0f64; 203]);
+        fill_range(&range, &mut rng, &mut x32);
+        fill_range(&range, &mut rng, &mut x64);
+        for len in 0..x32.len() {
+            for start in [0, 1, 3] {
+                let (s32, s64) = (&x32[start.min(len)..len], &x64[start.min(len)..len]);
+                assert_eq!(sum_f64(s32).to_bits(), sum_f64_reference(s32).to_bits());
+                assert_eq!(sum_f64(s64).to_bits(), sum_f64_reference(s64).to_bits());
+                let four = sums4_f64([s32, s32, s32, s32]);
+                assert!(four
+                    .iter()
+                    .all(|s| s.to_bits() == sum_f64_reference(s32).to_bits()));
             }
         }
     }
