@@ -96,6 +96,8 @@ fn a_warm_training_step_allocates_nothing() {
             });
         }
         let mut trainer = Trainer::<f32>::new(&config, 1).unwrap();
+        // A validation MSE below the switch's 1, for units that watch it.
+        trainer.observe_validation_mse(0.5);
         for _ in 0..3 {
             trainer.step().unwrap();
         }

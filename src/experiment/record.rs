@@ -238,6 +238,7 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
             Some((v, t)) => (trainer.evaluate_f64(v)?, trainer.evaluate_f64(t)?),
             None => (trainer.evaluate(&valid)?, trainer.evaluate(&test)?),
         };
+        trainer.observe_validation_mse(valid_mse);
         let p = EvalPoint {
             step: trainer.steps_done(),
             valid_mse,

@@ -7,7 +7,7 @@ use crate::random::{LaneRng, Rng};
 use crate::tape::Tape;
 use crate::task::{Dataset, Task};
 use crate::tensor::{Element, Shape};
-use crate::units::{LossHistory, Model, TrainContext};
+use crate::units::{LossHistory, Model, TrainContext, WatchedLoss};
 
 use super::RunConfig;
 
@@ -42,6 +42,9 @@ pub struct Trainer<T: Element> {
     noise_rng: Rng,
     reinit_rng: Rng,
     history: LossHistory,
+    /// The validation MSE last given to [`Trainer::observe_validation_mse`]
+    /// (NaN before the first).
+    validation_mse: f64,
     targets: Vec<T>,
     steps_done: u64,
     diverged: bool,
@@ -63,6 +66,7 @@ impl<T: Element> Trainer<T> {
             noise_rng: Rng::stream(seed, TRAIN_NOISE_STREAM),
             reinit_rng: Rng::stream(seed, REINIT_STREAM),
             history: LossHistory::with_capacity(config.rules.reinit.map_or(0, |r| r.history)),
+            validation_mse: f64::NAN,
             config: config.clone(),
             task,
             model,
@@ -98,6 +102,22 @@ impl<T: Element> Trainer<T> {
     /// Iterations done so far.
     pub fn steps_done(&self) -> u64 {
         self.steps_done
+    }
+
+    /// Tells the trainer the validation MSE of the evaluation just made
+    /// (with the current weights). Units whose rules watch the validation
+    /// MSE ([`WatchedLoss::Validation`], iNALU's) read the latest one in
+    /// every following step, as the single-module harness does; a loop
+    /// that evaluates should call this after each evaluation of the
+    /// validation set ([`super::run`] does). Others ignore it.
+    pub fn observe_validation_mse(&mut self, mse: f64) {
+        self.validation_mse = mse;
+    }
+
+    /// The losses the reinitialisation rule sees, oldest first (empty
+    /// unless the units' rules keep a history).
+    pub fn loss_history(&self) -> &LossHistory {
+        &self.history
     }
 
     /// Whether a step so far produced a non-finite gradient or left a
@@ -158,16 +178,18 @@ impl<T: Element> Trainer<T> {
         // the batch MSE.
         let mse = tape.mse(y, target)?;
         let rules = &self.config.rules;
-        let penalty_weight = if rules.penalty.is_off() {
-            0.0
+        // The loss the penalty's switch and the reinitialisation history
+        // watch: this batch's MSE (read before any term is added to it) or
+        // the latest validation MSE. Read only when a rule uses it.
+        let watched = if rules.penalty.needs_loss() || rules.reinit.is_some() {
+            match rules.watch {
+                WatchedLoss::Batch => tape.item(mse)?.to_f64_lossy(),
+                WatchedLoss::Validation => self.validation_mse,
+            }
         } else {
-            let mse = if rules.penalty.needs_batch_loss() {
-                tape.item(mse)?.to_f64_lossy()
-            } else {
-                f64::NAN
-            };
-            rules.penalty.weight(t, mse)
+            f64::NAN
         };
+        let penalty_weight = rules.penalty.weight(t, watched);
         let lambda = self.config.regularizer.lambda(t);
         let mut loss = self.model.add_regularizer(tape, &weights, mse, lambda)?;
         if penalty_weight > 0.0 {
@@ -189,8 +211,11 @@ impl<T: Element> Trainer<T> {
         self.steps_done += 1;
         let loss = tape.item(loss)?;
         if let Some(rule) = self.config.rules.reinit {
-            self.history.push(loss.to_f64_lossy());
-            if self.steps_done % rule.check_every == 0
+            // As the harness: the step's watched loss joins the history, then
+            // steps t > 0 with t % check_every == 0 ask the units.
+            self.history.push(watched);
+            if t > 0
+                && t % rule.check_every == 0
                 && self.model.reinit(&self.history, &mut self.reinit_rng)?
             {
                 self.history.clear();
@@ -272,7 +297,90 @@ fn mse_in_chunks<U: Element>(
 mod tests {
     use super::*;
     use crate::task::TaskConfig;
-    use crate::units::{GradClip, ModelKind, PenaltyWeight, ReinitRule, TrainingRules};
+    use crate::units::{
+        GradClip, InaluInit, ModelKind, ModelSpec, PenaltyWeight, ReinitRule, TrainingRules,
+        UnitKind,
+    };
+
+    /// iNALU on the single-module task `[1,2] -> [2,6]`, its penalty on
+    /// from step 0 with weight 1 while the watched loss is below `below`.
+    fn inalu_config(watch: WatchedLoss, below: f64) -> RunConfig {
+        let (train, test) = crate::task::single_module_range("[1,2]").unwrap();
+        let task = TaskConfig::single_module(crate::task::Operation::Mul, train, test);
+        let unit = UnitKind::Inalu(InaluInit::Benchmark);
+        let mut c = RunConfig::new(ModelSpec::single(unit, 2), task);
+        c.rules.watch = watch;
+        c.rules.penalty = PenaltyWeight::AfterWarmupBelowLoss {
+            weight: 1.0,
+            warmup: 0,
+            below_loss: below,
+        };
+        c
+    }
+
+    #[test]
+    fn the_history_holds_the_batch_mse_not_the_loss_with_the_penalty() {
+        let with_penalty = inalu_config(WatchedLoss::Batch, f64::INFINITY);
+        let plain = RunConfig {
+            rules: TrainingRules {
+                penalty: PenaltyWeight::Off,
+                ..with_penalty.rules
+            },
+            ..with_penalty.clone()
+        };
+        // Step 0: same weights, same batch, lambda(0) = 0, so the plain
+        // run's loss is the batch MSE of both.
+        let mut a = Trainer::<f64>::new(&with_penalty, 5).unwrap();
+        let mut b = Trainer::<f64>::new(&plain, 5).unwrap();
+        let total = a.step().unwrap();
+        let mse = b.step().unwrap();
+        // iNALU's regularizer is about 5 x 19 at its initialisation.
+        assert!(total > mse + 10.0, "{total} vs {mse}");
+        assert_eq!(a.loss_history().get(0), Some(mse));
+        assert_eq!(b.loss_history().get(0), Some(mse));
+    }
+
+    #[test]
+    fn a_validation_watch_reads_the_latest_observed_validation_mse() {
+        let c = inalu_config(WatchedLoss::Validation, 1.0);
+        let step0 = |observed: Option<f64>| {
+            let mut t = Trainer::<f64>::new(&c, 7).unwrap();
+            if let Some(v) = observed {
+                t.observe_validation_mse(v);
+            }
+            let loss = t.step().unwrap();
+            (loss, t.loss_history().get(0).unwrap())
+        };
+        let (unseen, h_unseen) = step0(None);
+        let (above, h_above) = step0(Some(2.0));
+        let (below, h_below) = step0(Some(0.5));
+        // Nothing observed: NaN, which switches nothing on.
+        assert!(h_unseen.is_nan());
+        assert_eq!(unseen, above);
+        assert_eq!((h_above, h_below), (2.0, 0.5));
+        // Below 1 the penalty is on, whatever the batch loss.
+        assert!(below > above + 10.0, "{below} vs {above}");
+    }
+
+    #[test]
+    fn reinitialisation_is_checked_at_steps_t_multiple_of_ten_after_the_push() {
+        // A validation MSE stuck at 5: the rule fires as soon as more than
+        // 5,000 losses are kept and t % 10 == 0, i.e. at step t = 5,000
+        // (the harness's `epoch_i % 10 == 0 and len(losses) > 5000`).
+        let c = inalu_config(WatchedLoss::Validation, 1.0);
+        let mut t = Trainer::<f32>::new(&c, 1).unwrap();
+        t.observe_validation_mse(5.0);
+        for _ in 0..5_000 {
+            t.step().unwrap();
+        }
+        assert_eq!(t.loss_history().len(), 5_000);
+        t.step().unwrap();
+        assert!(t.loss_history().is_empty());
+        // Redrawn from U[-2, 2] after the step's update.
+        assert!(t.model().params().values().iter().all(|v| v.abs() <= 2.0));
+        t.step().unwrap();
+        assert_eq!(t.loss_history().len(), 1);
+    }
 
     fn losses(config: &RunConfig, steps: usize) -> Vec<f32> {
         let mut trainer = Trainer::<f32>::new(config, 3).unwrap();

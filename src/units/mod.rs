@@ -111,7 +111,9 @@ pub use nmu::{Nmu, NmuWeights};
 pub use npu::{Npu, NpuWeights};
 pub use nru::{Nru, NruWeights};
 pub use real_npu::{RealNpu, RealNpuWeights};
-pub use rules::{GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules};
+pub use rules::{
+    GradClip, LossHistory, PenaltyWeight, ReinitRule, TrainContext, TrainingRules, WatchedLoss,
+};
 pub use saved::{SavedModel, SAVED_MODEL_FORMAT_VERSION};
 pub use schedule::RegularizerSchedule;
 pub use sign_nmru::{SignNmru, SignNmruWeights};

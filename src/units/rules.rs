@@ -23,8 +23,11 @@
 //!      loss term ([`PenaltyWeight`]: a stepwise schedule such as the NPU's
 //!      L1 `beta`, or a weight switched on after a warm-up once the batch
 //!      loss is small, such as iNALU's);
-//!    - [`TrainingRules::reinit`]: keep a history of the training losses and
-//!      ask the unit every few steps whether to reinitialise ([`ReinitRule`]).
+//!    - [`TrainingRules::reinit`]: keep a history of losses and ask the
+//!      unit every few steps whether to reinitialise ([`ReinitRule`]);
+//!    - [`TrainingRules::watch`]: which loss the penalty's switch and the
+//!      reinitialisation history read ([`WatchedLoss`]: the step's batch
+//!      MSE, or the validation MSE of the latest evaluation).
 //! 2. **Behaviour: hooks of the [`Unit`](super::Unit) trait**, each with a
 //!    default that does nothing, so a unit overrides only what it needs:
 //!    - `Unit::forward_train`: the training-time forward pass (the
@@ -130,7 +133,8 @@ pub enum PenaltyWeight {
         factor: f64,
         every: u64,
     },
-    /// `weight` from step `warmup` on, but only in steps whose batch MSE is
+    /// `weight` from step `warmup` on, but only in steps whose watched loss
+    /// ([`WatchedLoss`]: the batch MSE, or the latest validation MSE) is
     /// below `below_loss` (0 otherwise): iNALU's regularizer.
     AfterWarmupBelowLoss {
         weight: f64,
@@ -145,13 +149,15 @@ impl PenaltyWeight {
         matches!(self, PenaltyWeight::Off)
     }
 
-    /// Whether [`PenaltyWeight::weight`] reads the batch loss (the loop
-    /// then reads it off the tape before adding the term).
-    pub fn needs_batch_loss(&self) -> bool {
+    /// Whether [`PenaltyWeight::weight`] reads the watched loss (the loop
+    /// then reads the batch MSE off the tape before adding the term, when
+    /// that is the watched loss).
+    pub fn needs_loss(&self) -> bool {
         matches!(self, PenaltyWeight::AfterWarmupBelowLoss { .. })
     }
 
-    /// The weight at step `t` (from 0), given the step's batch MSE.
+    /// The weight at step `t` (from 0), given the step's watched loss (see
+    /// [`WatchedLoss`]; NaN never switches a term on).
     ///
     /// ```
     /// use arithgrad::units::PenaltyWeight;
@@ -164,7 +170,7 @@ impl PenaltyWeight {
     /// assert_eq!(gated.weight(100, 2.0), 0.0);
     /// assert_eq!(gated.weight(100, 0.5), 0.05);
     /// ```
-    pub fn weight(&self, t: u64, batch_loss: f64) -> f64 {
+    pub fn weight(&self, t: u64, watched_loss: f64) -> f64 {
         match *self {
             PenaltyWeight::Off => 0.0,
             PenaltyWeight::Stepwise {
@@ -186,7 +192,7 @@ impl PenaltyWeight {
                 warmup,
                 below_loss,
             } => {
-                if t >= warmup && batch_loss < below_loss {
+                if t >= warmup && watched_loss < below_loss {
                     weight
                 } else {
                     0.0
@@ -228,12 +234,38 @@ impl PenaltyWeight {
     }
 }
 
+/// The loss that a [`PenaltyWeight::AfterWarmupBelowLoss`] switch and the
+/// reinitialisation history ([`ReinitRule`]) read at each step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WatchedLoss {
+    /// The step's training-batch MSE (without the regularizer or the
+    /// unit's extra term): what the iNALU authors' own code watches.
+    #[default]
+    Batch,
+    /// The validation MSE of the latest periodic evaluation (step 0 and
+    /// every `eval_every` steps; the loop is told it through
+    /// `Trainer::observe_validation_mse`), held between evaluations: what
+    /// the single-module benchmark's harness watches for iNALU. NaN until
+    /// the first evaluation is observed.
+    Validation,
+}
+
+impl WatchedLoss {
+    /// Whether this is the default, [`WatchedLoss::Batch`].
+    pub fn is_batch(&self) -> bool {
+        matches!(self, WatchedLoss::Batch)
+    }
+}
+
 /// When to ask the unit whether to reinitialise (`Unit::reinit`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReinitRule {
-    /// The loop asks after every this many steps (at least 1).
+    /// The loop asks after the steps `t > 0` (from 0) with
+    /// `t % check_every == 0`, once the step's loss is in the history (at
+    /// least 1).
     pub check_every: u64,
-    /// How many of the latest training losses the history keeps (at least
+    /// How many of the latest watched losses the history keeps (at least
     /// 1; older ones are dropped). Allocated once.
     pub history: usize,
     /// Whether a reinitialisation also restarts the optimizer's state.
@@ -269,6 +301,9 @@ pub struct TrainingRules {
     /// Loss history and reinitialisation checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reinit: Option<ReinitRule>,
+    /// The loss the penalty's switch and the reinitialisation history read.
+    #[serde(default, skip_serializing_if = "WatchedLoss::is_batch")]
+    pub watch: WatchedLoss,
 }
 
 impl TrainingRules {
@@ -278,6 +313,7 @@ impl TrainingRules {
         grad_clip: GradClip::Off,
         penalty: PenaltyWeight::Off,
         reinit: None,
+        watch: WatchedLoss::Batch,
     };
 
     /// Whether every rule is off.
@@ -301,6 +337,11 @@ impl TrainingRules {
                 later.penalty
             },
             reinit: later.reinit.or(self.reinit),
+            watch: if later.watch.is_batch() {
+                self.watch
+            } else {
+                later.watch
+            },
         }
     }
 
@@ -332,8 +373,13 @@ impl TrainingRules {
         if self.is_none() {
             return String::new();
         }
+        let watch = if self.watch.is_batch() {
+            String::new()
+        } else {
+            format!(" watch={:?}", self.watch)
+        };
         format!(
-            "lr={:?} clip={:?} penalty={:?} reinit={:?}",
+            "lr={:?} clip={:?} penalty={:?} reinit={:?}{watch}",
             self.learning_rate, self.grad_clip, self.penalty, self.reinit
         )
     }
@@ -349,8 +395,24 @@ pub struct TrainContext<'a> {
     pub noise: &'a mut Rng,
 }
 
-/// The latest training losses, oldest first, in a buffer allocated once
-/// (what `Unit::reinit` decides from).
+/// The latest watched losses (see [`WatchedLoss`]), oldest first, in a
+/// buffer allocated once: what `Unit::reinit` decides from.
+///
+/// Besides the losses it keeps running sums over its older half (positions
+/// `[0, n/2)`) and its newer half (`[n/2, n)`), so that
+/// [`LossHistory::halves`] — the two halves' means and the newer half's
+/// standard deviation, what iNALU's reinitialisation rule compares — costs
+/// O(1), and a push O(1) amortised, instead of a pass over the history at
+/// every check. The sums are compensated (Neumaier) and taken about a
+/// shift near the newer half's mean; they are rebuilt from the stored
+/// losses after every `max(len, 64)` updates, so no rounding drift (say,
+/// from a huge early loss that has since moved out of a half) outlives
+/// one pass's worth of pushes. The results agree with a two-pass
+/// computation to about `1e-12` relative in the means; the standard
+/// deviation's absolute error is below about `1e-8` times the mean (the
+/// square root of the rounding of a variance found as a difference).
+/// Non-finite losses are counted instead of summed: with any stored,
+/// [`LossHistory::halves`] is `None`.
 ///
 /// ```
 /// use arithgrad::units::LossHistory;
@@ -362,6 +424,10 @@ pub struct TrainContext<'a> {
 /// let (mean, std) = h.mean_std(1..3);
 /// assert_eq!(mean, 3.5);
 /// assert!((std - 0.5).abs() < 1e-15);
+/// // Older half [2], newer half [3, 4].
+/// let (older, newer, newer_std) = h.halves().unwrap();
+/// assert_eq!((older, newer), (2.0, 3.5));
+/// assert!((newer_std - 0.5).abs() < 1e-12);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct LossHistory {
@@ -369,6 +435,44 @@ pub struct LossHistory {
     capacity: usize,
     /// Index of the oldest entry once the buffer is full.
     head: usize,
+    /// How many of the oldest losses form the older half (kept at `len / 2`).
+    older_len: usize,
+    /// Sum of `x - shift` over the older half's finite losses.
+    older: CompensatedSum,
+    /// Sum of `x - shift` over the newer half's finite losses.
+    newer: CompensatedSum,
+    /// Sum of `(x - shift)^2` over the newer half's finite losses.
+    newer_sq: CompensatedSum,
+    shift: f64,
+    /// Stored losses that are not finite (left out of the sums).
+    non_finite: usize,
+    /// Sum updates since the sums were last rebuilt from the buffer.
+    updates: usize,
+}
+
+/// A running sum with Neumaier's compensation: `hi + lo` carries the
+/// rounding errors of the additions, so adding and later subtracting the
+/// same values leaves almost nothing behind.
+#[derive(Clone, Copy, Debug, Default)]
+struct CompensatedSum {
+    hi: f64,
+    lo: f64,
+}
+
+impl CompensatedSum {
+    fn add(&mut self, x: f64) {
+        let t = self.hi + x;
+        self.lo += if self.hi.abs() >= x.abs() {
+            (self.hi - t) + x
+        } else {
+            (x - t) + self.hi
+        };
+        self.hi = t;
+    }
+
+    fn value(&self) -> f64 {
+        self.hi + self.lo
+    }
 }
 
 impl LossHistory {
@@ -377,21 +481,96 @@ impl LossHistory {
         LossHistory {
             buf: Vec::with_capacity(capacity),
             capacity,
-            head: 0,
+            ..LossHistory::default()
         }
     }
 
-    /// Appends a loss, dropping the oldest one when full (no allocation).
+    /// `x - shift` for a finite loss, 0 (left out) otherwise.
+    fn offset(&self, x: f64) -> f64 {
+        if x.is_finite() {
+            x - self.shift
+        } else {
+            0.0
+        }
+    }
+
+    /// Appends a loss, dropping the oldest one when full (no allocation;
+    /// O(1) amortised).
     pub fn push(&mut self, loss: f64) {
         if self.capacity == 0 {
             return;
         }
+        if self.buf.is_empty() {
+            self.shift = if loss.is_finite() { loss } else { 0.0 };
+        }
         if self.buf.len() < self.capacity {
             self.buf.push(loss);
         } else {
+            // Drop the oldest (position 0: the older half's first, unless
+            // the older half is empty, which only a capacity of 1 allows).
+            let oldest = self.buf[self.head];
+            let d = self.offset(oldest);
+            if self.older_len > 0 {
+                self.older.add(-d);
+                self.older_len -= 1;
+            } else {
+                self.newer.add(-d);
+                self.newer_sq.add(-d * d);
+            }
+            if !oldest.is_finite() {
+                self.non_finite -= 1;
+            }
             self.buf[self.head] = loss;
             self.head = (self.head + 1) % self.capacity;
         }
+        if !loss.is_finite() {
+            self.non_finite += 1;
+        }
+        let d = self.offset(loss);
+        self.newer.add(d);
+        self.newer_sq.add(d * d);
+        // Move the boundary up to len / 2: the newer half's oldest losses
+        // join the older half.
+        while self.older_len < self.buf.len() / 2 {
+            let x = self.buf[(self.head + self.older_len) % self.buf.len()];
+            let d = self.offset(x);
+            self.newer.add(-d);
+            self.newer_sq.add(-d * d);
+            self.older.add(d);
+            self.older_len += 1;
+            self.updates += 1;
+        }
+        self.updates += 1;
+        if self.updates > self.buf.len() {
+            self.rebuild();
+        }
+    }
+
+    /// Recomputes the sums from the stored losses, about the newest finite
+    /// one (so that a history of equal losses sums exact zeros).
+    fn rebuild(&mut self) {
+        let n = self.buf.len();
+        let h = self.older_len;
+        if let Some(x) = (0..n)
+            .rev()
+            .map(|i| self.buf[(self.head + i) % n])
+            .find(|x| x.is_finite())
+        {
+            self.shift = x;
+        }
+        self.older = CompensatedSum::default();
+        self.newer = CompensatedSum::default();
+        self.newer_sq = CompensatedSum::default();
+        for i in 0..n {
+            let d = self.offset(self.buf[(self.head + i) % n]);
+            if i < h {
+                self.older.add(d);
+            } else {
+                self.newer.add(d);
+                self.newer_sq.add(d * d);
+            }
+        }
+        self.updates = 0;
     }
 
     /// How many losses are stored.
@@ -408,6 +587,13 @@ impl LossHistory {
     pub fn clear(&mut self) {
         self.buf.clear();
         self.head = 0;
+        self.older_len = 0;
+        self.older = CompensatedSum::default();
+        self.newer = CompensatedSum::default();
+        self.newer_sq = CompensatedSum::default();
+        self.shift = 0.0;
+        self.non_finite = 0;
+        self.updates = 0;
     }
 
     /// The `i`-th stored loss, oldest first.
@@ -421,7 +607,8 @@ impl LossHistory {
     }
 
     /// Mean and population standard deviation of the losses at positions
-    /// `range` (oldest first); NaN for an empty range.
+    /// `range` (oldest first), in two passes over them; NaN for an empty
+    /// range.
     pub fn mean_std(&self, range: std::ops::Range<usize>) -> (f64, f64) {
         let range = range.start.min(self.len())..range.end.min(self.len());
         let n = range.len() as f64;
@@ -432,6 +619,30 @@ impl LossHistory {
             .sum::<f64>()
             / n;
         (mean, var.sqrt())
+    }
+
+    /// `(mean of the older half, mean of the newer half, population
+    /// standard deviation of the newer half)`, the halves being positions
+    /// `[0, n/2)` and `[n/2, n)` (the newer the longer for an odd count),
+    /// from the running sums in O(1). `None` when the older half is empty
+    /// or a stored loss is not finite.
+    pub fn halves(&self) -> Option<(f64, f64, f64)> {
+        let (n, h) = (self.buf.len(), self.older_len);
+        if h == 0 || self.non_finite > 0 {
+            return None;
+        }
+        let m = (n - h) as f64;
+        let dn = self.newer.value() / m;
+        let older = self.shift + self.older.value() / h as f64;
+        let newer = self.shift + dn;
+        let std = (self.newer_sq.value() / m - dn * dn).max(0.0).sqrt();
+        if older.is_finite() && newer.is_finite() && std.is_finite() {
+            Some((older, newer, std))
+        } else {
+            // Squares beyond f64's range: two passes instead.
+            let (newer, std) = self.mean_std(h..n);
+            Some((self.mean_std(0..h).0, newer, std))
+        }
     }
 }
 
@@ -537,10 +748,100 @@ mod tests {
                 history: 100,
                 reset_optimizer: true,
             }),
+            watch: WatchedLoss::Validation,
         };
         let s = serde_json::to_string(&r).unwrap();
+        assert!(s.contains("\"watch\":\"validation\""), "{s}");
         assert_eq!(serde_json::from_str::<TrainingRules>(&s).unwrap(), r);
         assert_eq!(TrainingRules::NONE.key(), "");
+    }
+
+    /// The halves written out in two passes over the stored losses.
+    fn two_pass(h: &LossHistory) -> (f64, f64, f64) {
+        let (n, k) = (h.len(), h.len() / 2);
+        let (older, _) = h.mean_std(0..k);
+        let (newer, std) = h.mean_std(k..n);
+        (older, newer, std)
+    }
+
+    fn assert_halves_match(h: &LossHistory, what: &str) {
+        let (o, n, s) = h.halves().unwrap();
+        let (o2, n2, s2) = two_pass(h);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-300);
+        assert!(close(o, o2) && close(n, n2), "{what}: {o} {n} vs {o2} {n2}");
+        let slack = 1e-9 * s2 + 3e-8 * (n2.abs() + s2 + h.shift.abs());
+        assert!((s - s2).abs() <= slack, "{what}: std {s} vs {s2}");
+    }
+
+    #[test]
+    fn running_halves_match_two_passes_through_drops_clears_and_outliers() {
+        let mut state = 99u64;
+        let mut uniform = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for capacity in [1usize, 2, 7, 300, 5_000] {
+            let mut h = LossHistory::with_capacity(capacity);
+            for step in 0..3 * capacity + 500 {
+                // A huge first loss, then falling noisy losses, and a
+                // stretch of validation-like constant blocks.
+                let x = match step {
+                    0 => 1e17,
+                    s if s % 700 < 300 => 1e3 / (1.0 + s as f64) + uniform(),
+                    s => (s / 100) as f64,
+                };
+                h.push(x);
+                if h.len() >= 2 {
+                    assert_halves_match(&h, &format!("capacity {capacity} step {step}"));
+                }
+                if step == capacity + 3 {
+                    h.clear();
+                    assert!(h.halves().is_none());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_constant_history_has_equal_halves_and_no_spread_exactly() {
+        let mut h = LossHistory::with_capacity(10_000);
+        for _ in 0..7_001 {
+            h.push(5.3);
+        }
+        assert_eq!(h.halves(), Some((5.3, 5.3, 0.0)));
+    }
+
+    #[test]
+    fn a_non_finite_loss_blanks_the_halves_until_it_is_dropped() {
+        let mut h = LossHistory::with_capacity(4);
+        h.push(f64::NAN);
+        for x in [1.0, 2.0, 3.0] {
+            h.push(x);
+            assert!(h.halves().is_none());
+        }
+        h.push(4.0); // drops the NaN
+        assert_eq!(h.halves(), Some((1.5, 3.5, 0.5)));
+        h.push(f64::INFINITY);
+        assert!(h.halves().is_none());
+    }
+
+    #[test]
+    fn merge_and_key_carry_the_watched_loss() {
+        let v = TrainingRules {
+            watch: WatchedLoss::Validation,
+            ..TrainingRules::NONE
+        };
+        assert!(!v.is_none());
+        assert_eq!(v.merge(&TrainingRules::NONE).watch, WatchedLoss::Validation);
+        assert_eq!(TrainingRules::NONE.merge(&v).watch, WatchedLoss::Validation);
+        assert!(v.key().ends_with(" watch=Validation"), "{}", v.key());
+        let batch = TrainingRules {
+            grad_clip: GradClip::Value(0.1),
+            ..TrainingRules::NONE
+        };
+        assert!(!batch.key().contains("watch"), "{}", batch.key());
     }
 
     #[test]
