@@ -8,7 +8,7 @@ use crate::tensor::Element;
 
 /// The gradient with respect to every factor, `d[b, o, i]`: `g[b, o]` times
 /// the product of the other factors `f[b, o, m] = w[o, m] x[b, m] + (1 −
-/// w[o, m])` in the lane order of [`lerp_prod`](super::lerp_prod), written
+/// w[o, m])` in the lane order of [`reference::lerp_prod`](crate::tensor::reference::lerp_prod), written
 /// into `d` (`rows · outputs · inputs` values, overwritten). For input `i`
 /// in lane `l = i mod 8`: `d = (((g · Qpre[l]) · Qsuf[l]) · pre) · suf`,
 /// with `Qpre`/`Qsuf` the products of the lane products before / after lane
