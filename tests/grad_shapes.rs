@@ -1,7 +1,7 @@
 //! Property suite: the VJPs of the reductions (and the product of
 //! interpolations `lerp_prod`, the log-space product `log_space_product`,
 //! the three-operand `gate_mix`, the power units' `complex_log` and
-//! `complex_power`),
+//! `complex_power`, and the NRU's `signed_power_product`),
 //! matrix products and
 //! shape-changing operations against central differences
 //! (`arithgrad::check::gradient`), on random shapes and axes. Each loss is a
@@ -288,5 +288,46 @@ proptest! {
     #[test]
     fn transpose(x in tensor_f64(shape_of_rank(2, 4), -3.0..3.0), ph in phase()) {
         check_unary(|t, a| t.transpose(a), x, ph)?;
+    }
+}
+
+/// `|x|` in `[0.3, 3]` with either sign: away from 0 (the sign's jump) and
+/// from the floor of the logarithm.
+fn away_from_zero() -> impl Strategy<Value = f64> + Clone {
+    prop_oneof![-3.0..-0.3f64, 0.3..3.0f64]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn signed_power_product_away_from_zero_and_the_floor(
+        // x [B, I], exponents w and selections a [O, I].
+        (x, w, a) in (1..=4usize, 1..=3usize, 1..=4usize).prop_flat_map(|(b, o, i)| {
+            (
+                tensor_f64(Just(Shape::matrix(b, i)), away_from_zero()),
+                tensor_f64(Just(Shape::matrix(o, i)), -1.0..1.0),
+                tensor_f64(Just(Shape::matrix(o, i)), 0.0..1.0),
+            )
+        }),
+        ph in phase(),
+    ) {
+        assert_gradient(
+            |t, v| {
+                let y = t.signed_power_product(v[0], v[1], v[2], 1e-7)?;
+                common::weighted_sum(t, y, ph)
+            },
+            &[x.clone(), w.clone(), a.clone()],
+        )?;
+        // The NRU's case: x a constant, gradients for w and a only.
+        check_binary(
+            |t, w, a| {
+                let xc = t.constant(&x);
+                t.signed_power_product(xc, w, a, 1e-7)
+            },
+            w,
+            a,
+            ph,
+        )?;
     }
 }

@@ -165,6 +165,8 @@ pub enum Binary {
 pub enum Ternary {
     /// `gate_mix(g, a, m)`: `g a + (1 - g) m`.
     GateMix,
+    /// `signed_power_product(x, w, a, 1e-7)`: `x [B, I]`, `w` and `a` `[O, I]`.
+    SignedPowerProduct,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -311,12 +313,12 @@ fn pick_fitting(r: &mut Reader, shapes: &[Shape], fits: impl Fn(Shape) -> bool) 
 }
 
 fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
-    let op = r.below(46);
+    let op = r.below(47);
     let is_matrix = |s: Shape| s.rank() == 2;
     // The first operand: a matrix for the matrix operations, a tensor with
     // at least one axis for the per-axis ones (mostly), else anything.
     let a = match op {
-        6..=9 | 23 | 33 | 34 | 43 | 44 => pick_fitting(r, shapes, is_matrix),
+        6..=9 | 23 | 33 | 34 | 43 | 44 | 46 => pick_fitting(r, shapes, is_matrix),
         45 => pick_fitting(r, shapes, |s| s.rank() == 3 && s.dim(0) == 2),
         28..=30 => pick_fitting(r, shapes, |s| s.rank() > 0),
         _ => r.below(shapes.len()),
@@ -448,6 +450,16 @@ fn decode_step(r: &mut Reader, shapes: &[Shape]) -> Step {
                     && (Some(s.dim(1)) == inputs || inputs.map(|i| 2 * i) == Some(s.dim(1)))
             });
             Step::Binary(Binary::ComplexPower, a, b)
+        }
+        46 => {
+            let b = pick_fitting(r, shapes, |s| is_matrix(s) && Some(s.dim(1)) == cols);
+            let sb = shapes[b];
+            Step::Ternary(
+                Ternary::SignedPowerProduct,
+                a,
+                b,
+                pick_fitting(r, shapes, |s| s == sb),
+            )
         }
         _ => {
             // Mostly a valid, non-empty column range; sometimes any.
@@ -585,6 +597,9 @@ pub fn apply<T: Element>(
         Step::Reshape(_, shape) => tape.reshape(va, shape),
         Step::SliceCols(_, start, end) => tape.slice_cols(va, start, end),
         Step::Ternary(Ternary::GateMix, ..) => tape.gate_mix(va, vb, vc),
+        Step::Ternary(Ternary::SignedPowerProduct, ..) => {
+            tape.signed_power_product(va, vb, vc, t(1e-7))
+        }
     })
 }
 
@@ -866,6 +881,11 @@ pub fn comparable(prog: &Program, tape: &Tape<f64>, run: &Run) -> Result<f64, &'
             }
             // ln(max(|a|, eps)): kinks at 0 and +-eps, the log's singularity.
             Step::Unary(Unary::ComplexLog, _) => xs.iter().all(|x| x.abs() > SINGULAR_MARGIN),
+            // sign(x) max(|x|, eps)^w: the sign's jump at 0, the floor's
+            // kinks at +-eps and the power's singularity at 0.
+            Step::Ternary(Ternary::SignedPowerProduct, ..) => {
+                xs.iter().all(|x| x.abs() > SINGULAR_MARGIN)
+            }
             // ln(g (|a| + eps) + 1 - g): the kink of |a| at 0, and the log's
             // singularity where its argument reaches 0.
             Step::Binary(Binary::GatedComplexLog, _, _) => {

@@ -64,6 +64,7 @@ pub(crate) mod scalar_div;
 pub(crate) mod scalar_sub;
 pub(crate) mod sigmoid;
 pub(crate) mod sign;
+pub(crate) mod signed_power_product;
 pub(crate) mod slice;
 pub(crate) mod sqrt;
 pub(crate) mod square;

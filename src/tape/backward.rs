@@ -269,5 +269,8 @@ fn dispatch<T: Element>(op: Op<T>, c: &mut Backward<'_, T>) {
         Op::GateMix => ops::gate_mix::backward(c),
         Op::ComplexLog { eps, gated } => ops::complex_log::backward(c, eps, gated),
         Op::ComplexPower { saved } => ops::complex_power::backward(c, saved as usize),
+        Op::SignedPowerProduct { eps, saved } => {
+            ops::signed_power_product::backward(c, eps, saved as usize)
+        }
     }
 }

@@ -78,6 +78,13 @@ pub(crate) enum Op<T> {
     ComplexPower {
         saved: u32,
     },
+    /// `prod_i (sign(x) max(|x|, eps)^w a + 1 - a)`, three operands
+    /// `[x, w, a]`; `saved` is the index of the constant node holding the
+    /// floored logarithms and the signed powers, recorded just before it.
+    SignedPowerProduct {
+        eps: T,
+        saved: u32,
+    },
 }
 
 impl<T> Op<T> {
@@ -133,6 +140,7 @@ impl<T> Op<T> {
             Op::GateMix => "gate_mix",
             Op::ComplexLog { .. } => "complex_log",
             Op::ComplexPower { .. } => "complex_power",
+            Op::SignedPowerProduct { .. } => "signed_power_product",
         }
     }
 

@@ -10,12 +10,12 @@
 //!
 //! `W_ji = 1` selects `x_i`, `-1` its reciprocal, `0` the identity 1, so
 //! `W = [1, -1]` gives `x1 / x2`. `|x|^W` is `exp(W ln max(|x|, 1e-7))`
-//! ([`Tape::log_abs`]), exact for `|x| >= 1e-7`. In training the selection
+//! (the floor of [`Tape::log_abs`]), exact for `|x| >= 1e-7`. In training the selection
 //! `A` is a steep smooth version of `|W|` (already 0.76 at `|W| = 0.001`),
 //! so that a small weight still passes a gradient to its exponent; at
 //! evaluation `A = |W|`, which agrees with it at `W` in `{-1, 0, 1}`.
-//! Shapes: `x: [B, I]`, `W: [O, I]`, `z: [B, O]`, computed through
-//! `[B, O, I]`. Initialisation and projection are the NAU's
+//! Shapes: `x: [B, I]`, `W: [O, I]`, `z: [B, O]`; the product is one
+//! [`Tape::signed_power_product`] node. Initialisation and projection are the NAU's
 //! (`U[-r, r]`, `r = min(0.5, sqrt(6 / (I + O)))`; projected into `[-1, 1]`).
 
 use crate::error::Result;
@@ -88,54 +88,11 @@ impl Nru {
         self.w
     }
 
-    /// Records the output with the selection `a` (`[O, I]`).
+    /// Records the output with the selection `a` (`[O, I]`): one fused
+    /// [`Tape::signed_power_product`] node (with its saved constant).
     fn output<T: Element>(&self, tape: &mut Tape<T>, w: Var, a: Var, x: Var) -> Result<Var> {
-        let b = batch_size(tape, "nru", x, self.inputs)?;
-        let (o, i) = (self.outputs, self.inputs);
-        // One output (the single-module case): everything stays [B, I] and
-        // only the weights are broadcast over the batch. Otherwise the
-        // factors live in [B, O, I].
-        let single = o == 1;
-        let boi = if single {
-            Shape::matrix(b, i)
-        } else {
-            Shape::new(&[b, o, i])?
-        };
-        let b1i = Shape::new(&[b, 1, i])?;
-        let one_oi = if single {
-            Shape::matrix(1, i)
-        } else {
-            Shape::new(&[1, o, i])?
-        };
-        let spread_x = |tape: &mut Tape<T>, v: Var| -> Result<Var> {
-            if single {
-                return Ok(v);
-            }
-            let v = tape.reshape(v, b1i)?;
-            tape.broadcast_to(v, boi)
-        };
-        let spread_w = |tape: &mut Tape<T>, v: Var| -> Result<Var> {
-            let v = tape.reshape(v, one_oi)?;
-            tape.broadcast_to(v, boi)
-        };
-        let log_x = tape.log_abs(x, T::from_f64_lossy(NRU_LOG_FLOOR))?;
-        let log_x = spread_x(tape, log_x)?;
-        let w3 = spread_w(tape, w)?;
-        let exponent = tape.mul(log_x, w3)?;
-        let power = tape.exp(exponent)?;
-        let sign = tape.sign(x)?;
-        let sign = spread_x(tape, sign)?;
-        let signed = tape.mul(sign, power)?;
-        let a3 = spread_w(tape, a)?;
-        let selected = tape.mul(signed, a3)?;
-        let not_a = tape.neg(a3)?;
-        let not_a = tape.add_scalar(not_a, T::one())?;
-        let factors = tape.add(selected, not_a)?;
-        if single {
-            return tape.prod_axis(factors, 1);
-        }
-        let z = tape.prod_axis(factors, 2)?;
-        tape.reshape(z, Shape::matrix(b, o))
+        batch_size(tape, "nru", x, self.inputs)?;
+        tape.signed_power_product(x, w, a, T::from_f64_lossy(NRU_LOG_FLOOR))
     }
 }
 
