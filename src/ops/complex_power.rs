@@ -87,53 +87,48 @@ impl<T: Element> Tape<T> {
             });
         }
         let n = rows * outputs;
+        let saved_shape = Shape::new(&[3, outputs, rows])?;
         let mut work = std::mem::take(&mut self.scratch);
-        let saved = self.record(
-            Op::Constant,
-            &[],
-            Shape::new(&[3, outputs, rows])?,
-            |vals, nodes, out| {
-                let lk = &vals[nodes[il].range()];
-                let w = &vals[nodes[iw].range()];
-                let (l, k) = lk.split_at(rows * inputs);
-                let (e, rest) = out.split_at_mut(n);
-                let (c, s) = rest.split_at_mut(n);
-                // m into e, p into the work space, both [O, B].
-                let p = kernels::work_space(&mut work, n);
-                e.fill(T::zero());
-                p.fill(T::zero());
-                let (minus_pi, inv_pi) = (T::from_f64_lossy(-PI), T::from_f64_lossy(1.0 / PI));
-                for o in 0..outputs {
-                    let (mo, po) = (&mut e[o * rows..][..rows], &mut p[o * rows..][..rows]);
-                    for i in 0..inputs {
-                        let (li, ki) = (&l[i * rows..][..rows], &k[i * rows..][..rows]);
-                        let re = w[o * w_cols + i];
-                        if complex {
-                            let im = w[o * w_cols + inputs + i];
-                            let (a, b) = (minus_pi * im, im * inv_pi);
-                            for (((m, p), &l), &k) in
-                                mo.iter_mut().zip(po.iter_mut()).zip(li).zip(ki)
-                            {
-                                *m = *m + l * re + k * a;
-                                *p = *p + l * b + k * re;
-                            }
-                        } else {
-                            for (((m, p), &l), &k) in
-                                mo.iter_mut().zip(po.iter_mut()).zip(li).zip(ki)
-                            {
-                                *m = *m + l * re;
-                                *p = *p + k * re;
-                            }
+        // Every element is written below (`e` filled, `c` and `s` from `p`),
+        // so the slot is not zero-filled first.
+        let saved = self.record_overwritten(Op::Constant, &[], saved_shape, |vals, nodes, out| {
+            let lk = &vals[nodes[il].range()];
+            let w = &vals[nodes[iw].range()];
+            let (l, k) = lk.split_at(rows * inputs);
+            let (e, rest) = out.split_at_mut(n);
+            let (c, s) = rest.split_at_mut(n);
+            // m into e, p into the work space, both [O, B].
+            let p = kernels::work_space(&mut work, n);
+            e.fill(T::zero());
+            p.fill(T::zero());
+            let (minus_pi, inv_pi) = (T::from_f64_lossy(-PI), T::from_f64_lossy(1.0 / PI));
+            for o in 0..outputs {
+                let (mo, po) = (&mut e[o * rows..][..rows], &mut p[o * rows..][..rows]);
+                for i in 0..inputs {
+                    let (li, ki) = (&l[i * rows..][..rows], &k[i * rows..][..rows]);
+                    let re = w[o * w_cols + i];
+                    if complex {
+                        let im = w[o * w_cols + inputs + i];
+                        let (a, b) = (minus_pi * im, im * inv_pi);
+                        for (((m, p), &l), &k) in mo.iter_mut().zip(po.iter_mut()).zip(li).zip(ki) {
+                            *m = *m + l * re + k * a;
+                            *p = *p + l * b + k * re;
+                        }
+                    } else {
+                        for (((m, p), &l), &k) in mo.iter_mut().zip(po.iter_mut()).zip(li).zip(ki) {
+                            *m = *m + l * re;
+                            *p = *p + k * re;
                         }
                     }
                 }
-                T::exp_in_place(e);
-                T::cos_pi_slice(p, c);
-                T::sin_pi_slice(p, s);
-            },
-        )?;
+            }
+            T::exp_in_place(e);
+            T::cos_pi_slice(p, c);
+            T::sin_pi_slice(p, s);
+        });
+        // The work space goes back before any error is returned.
         self.scratch = work;
-        let is = saved.index();
+        let is = saved?.index();
         self.record(
             Op::ComplexPower { saved: is as u32 },
             &[il, iw],

@@ -108,11 +108,7 @@ impl<T: Element> Tape<T> {
                 let wv = &vals[nodes[iw].range()];
                 let (l, s) = out.split_at_mut(n_log);
                 let xt = kernels::work_space(&mut work, n_log);
-                for b in 0..rows {
-                    for i in 0..inputs {
-                        xt[i * rows + b] = xv[b * inputs + i];
-                    }
-                }
+                kernels::transpose(xv, xt, rows, inputs);
                 T::ln_abs_floor_slice(xt, eps, l);
                 for o in 0..outputs {
                     for i in 0..inputs {
