@@ -23,7 +23,7 @@
 use std::mem::size_of;
 
 use super::dot::LANES;
-use super::matmul_narrow::{nt_blocks, short_dots, NT_ROWS};
+use super::matmul_narrow::{nt_blocks, nt_f32_avx2, short_dots, NT_ROWS};
 use crate::simd::multiversion;
 use crate::tensor::Element;
 
@@ -78,6 +78,10 @@ multiversion! {
                 };
             }
             short!(1 2 3 4 5 6 7);
+            return;
+        }
+        // `f32` with AVX2: eight dots at a time, reduced in vector registers.
+        if nt_f32_avx2(a, b, out, m, k, n) {
             return;
         }
         // Blocks of eight rows (four where SSE's registers would not hold
@@ -272,7 +276,10 @@ fn axpy_tile<T: Element, const H: usize, const W: usize>(
         // `A = a^T` (`matmul_tn_add`, `row_stride == 1`): column `p` of `A`
         // is row `p` of `a`, so the tile's `H` values are contiguous.
         debug_assert_eq!(row_stride, 1);
-        for (arow, brow) in a.chunks(p_stride).zip(b.chunks_exact(n)).take(k) {
+        // Checked once here, so that the loop checks no bounds per `p`.
+        assert!(i0 + H <= p_stride && j0 + W <= n);
+        let (a, b) = (&a[..k * p_stride], &b[..k * n]);
+        for (arow, brow) in a.chunks_exact(p_stride).zip(b.chunks_exact(n)) {
             let (acol, brow) = (&arow[i0..i0 + H], &brow[j0..j0 + W]);
             for (&s, acc) in acol.iter().zip(acc.iter_mut()) {
                 for l in 0..W {
