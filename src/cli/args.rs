@@ -170,6 +170,20 @@ pub struct SweepOptions {
     pub compat: String,
 }
 
+/// Cell filters of `sweep` and `presets`: some cells of a preset (their
+/// runs and records are those of the whole preset).
+#[derive(Args, Debug, Clone, Default)]
+pub struct CellArgs {
+    /// Only the preset's cells of these models, comma-separated (e.g.
+    /// `nalu` or `nmu,nau`; the single-module presets name units, e.g. `nru`).
+    #[arg(long = "model", value_name = "M,M", value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Only the preset's cells of these operations, comma-separated (add,
+    /// sub, mul, div, squared, root).
+    #[arg(long = "op", value_name = "OP,OP", value_delimiter = ',')]
+    pub ops: Vec<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct SweepArgs {
     /// Preset name (see `arithgrad presets`).
@@ -177,9 +191,12 @@ pub struct SweepArgs {
     pub preset: String,
     #[command(flatten)]
     pub options: SweepOptions,
-    /// Run only part I of the preset's runs split into N parts of about
-    /// equal cost (0-based, e.g. 3/8): the same split on every machine, so
-    /// N processes, each with its own I, run every run exactly once.
+    #[command(flatten)]
+    pub cells: CellArgs,
+    /// Run only part I of the preset's runs (of the cells selected by
+    /// --model/--op, if given) split into N parts of about equal cost
+    /// (0-based, e.g. 3/8): the same split on every machine, so N
+    /// processes, each with its own I, run every run exactly once.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<crate::experiment::Shard>,
     /// Directory for the records (records/*.jsonl) and thresholds (thresholds.jsonl).
@@ -369,6 +386,11 @@ pub struct SlurmArgs {
 
 #[derive(Args, Debug)]
 pub struct PresetsArgs {
+    /// Only this preset (and with --model/--op, only those of its cells).
+    #[arg(long)]
+    pub preset: Option<String>,
+    #[command(flatten)]
+    pub cells: CellArgs,
     /// Skip the timing probe (print sizes only).
     #[arg(long)]
     pub no_estimate: bool,

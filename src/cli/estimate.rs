@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::error::{CliError, CliResult};
-use crate::experiment::{Precision, RunConfig, Trainer};
+use crate::experiment::{EvalSet, Precision, RunConfig, Trainer};
 use crate::task::Split;
 use crate::tensor::Element;
 
@@ -159,23 +159,25 @@ fn time_run<T: Element>(config: &RunConfig, steps: u64) -> crate::Result<RunCost
     let start = Instant::now();
     let mut trainer = Trainer::<T>::new(config, 0)?;
     let task = trainer.task().clone();
+    // As a run: each fixed set recorded once for evaluation, in f64 where
+    // the run evaluates in f64.
     let evaluation = if config.eval_f64 {
-        let valid = task.fixed_set::<f64>(Split::Validation, config.eval_rows);
-        let test = task.fixed_set::<f64>(Split::Test, config.eval_rows);
+        let mut valid = EvalSet::new(&task.fixed_set::<f64>(Split::Validation, config.eval_rows))?;
+        let mut test = EvalSet::new(&task.fixed_set::<f64>(Split::Test, config.eval_rows))?;
         let setup = start.elapsed().as_secs_f64();
-        trainer.evaluate_f64(&valid)?;
+        trainer.evaluate_set_f64(&mut valid)?;
         let start = Instant::now();
-        trainer.evaluate_f64(&valid)?;
-        trainer.evaluate_f64(&test)?;
+        trainer.evaluate_set_f64(&mut valid)?;
+        trainer.evaluate_set_f64(&mut test)?;
         (setup, start.elapsed().as_secs_f64())
     } else {
-        let valid = task.fixed_set::<T>(Split::Validation, config.eval_rows);
-        let test = task.fixed_set::<T>(Split::Test, config.eval_rows);
+        let mut valid = EvalSet::new(&task.fixed_set::<T>(Split::Validation, config.eval_rows))?;
+        let mut test = EvalSet::new(&task.fixed_set::<T>(Split::Test, config.eval_rows))?;
         let setup = start.elapsed().as_secs_f64();
-        trainer.evaluate(&valid)?;
+        trainer.evaluate_set(&mut valid)?;
         let start = Instant::now();
-        trainer.evaluate(&valid)?;
-        trainer.evaluate(&test)?;
+        trainer.evaluate_set(&mut valid)?;
+        trainer.evaluate_set(&mut test)?;
         (setup, start.elapsed().as_secs_f64())
     };
     let (setup, evaluations) = evaluation;

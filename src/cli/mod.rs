@@ -9,6 +9,7 @@
 
 pub mod args;
 mod bench;
+mod cells;
 mod config;
 mod error;
 mod estimate;

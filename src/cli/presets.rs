@@ -4,8 +4,10 @@
 use serde::Serialize;
 
 use super::args::PresetsArgs;
+use super::cells::CellFilter;
+use super::config::find_preset;
 use super::config::workers;
-use super::error::CliResult;
+use super::error::{CliError, CliResult};
 use super::estimate::{Probe, PRESETS_PROBE_STEPS};
 use super::output::{thousands, Stdout};
 use super::progress::format_duration;
@@ -37,9 +39,21 @@ pub fn presets(args: &PresetsArgs) -> CliResult {
              (--no-estimate skips this) ..."
         );
     }
+    let filter = CellFilter::from(&args.cells);
+    let names: Vec<&str> = match &args.preset {
+        Some(name) => vec![find_preset(name)?.name],
+        None if !filter.is_empty() => {
+            return Err(CliError::Usage(format!(
+                "{} needs --preset (the preset whose cells to select)",
+                filter.describe()
+            )))
+        }
+        None => PRESET_NAMES.to_vec(),
+    };
     let mut lines = Vec::new();
-    for name in PRESET_NAMES {
-        let p = preset(name).map_err(super::error::CliError::runtime)?;
+    for name in names {
+        let mut p = preset(name).map_err(CliError::runtime)?;
+        filter.apply(p.name, &mut p.cells)?;
         let estimated_seconds = if args.no_estimate {
             None
         } else {

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::args::{Format, ReproduceArgs, SweepArgs, SweepOptions};
+use super::cells::CellFilter;
 use super::config::{sweep_plan, workers, SweepPlan};
 use super::error::{CliError, CliResult};
 use super::estimate::{Probe, SWEEP_PROBE_STEPS};
@@ -43,7 +44,8 @@ pub struct SweepOutcome {
 
 /// `arithgrad sweep`.
 pub fn sweep(args: &SweepArgs) -> CliResult {
-    let plan = sweep_plan(&args.preset, &args.options)?;
+    let mut plan = sweep_plan(&args.preset, &args.options)?;
+    CellFilter::from(&args.cells).apply(plan.preset, &mut plan.cells)?;
     let workers = workers(args.options.jobs)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     if args.shard.is_some() {

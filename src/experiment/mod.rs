@@ -8,6 +8,7 @@
 
 pub mod bench;
 mod config;
+mod evaluate;
 mod plan;
 mod presets;
 mod record;
@@ -15,6 +16,7 @@ mod sweep;
 mod train;
 
 pub use config::{Precision, RunConfig, DEFAULT_CHECKPOINT_WINDOW};
+pub use evaluate::{EvalSet, EVAL_CHUNK_ROWS};
 pub use plan::{model_cost_factor, run_cost, split_by_cost, Shard, SweepPlan};
 pub use presets::{preset, Preset, PRESET_NAMES};
 pub use record::{judge, judge_with, run, CheckpointSearch, EvalPoint, Judged, RunRecord};

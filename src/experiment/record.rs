@@ -9,7 +9,7 @@ use crate::tensor::Element;
 use crate::units::SavedModel;
 use crate::Compat;
 
-use super::{Precision, RunConfig, Trainer};
+use super::{EvalSet, Precision, RunConfig, Trainer};
 
 /// JSON has no NaN or infinity: serde_json writes them as `null`. Reading
 /// `null` back as NaN keeps the records of diverged runs (whose last
@@ -209,6 +209,13 @@ pub fn run(config: &RunConfig, seed: u64, threshold: f64) -> Result<RunRecord> {
     }
 }
 
+/// A run's validation and test sets, recorded for evaluation in the
+/// training precision or (`eval_f64`) in `f64`.
+enum EvalSets<T: Element> {
+    Training(EvalSet<T>, EvalSet<T>),
+    Wide(EvalSet<f64>, EvalSet<f64>),
+}
+
 fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Result<RunRecord> {
     let start = Instant::now();
     let mut trainer = Trainer::<T>::new(config, seed)?;
@@ -218,14 +225,16 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     let test = trainer
         .task()
         .fixed_set::<T>(crate::task::Split::Test, config.eval_rows);
-    // With `eval_f64`, the MSEs come from f64 copies of the fixed sets.
-    let wide_sets = config.eval_f64.then(|| {
+    // Each fixed set is recorded once on its own evaluation tape. With
+    // `eval_f64`, the MSEs come from f64 copies of the fixed sets.
+    let mut sets = if config.eval_f64 {
         let task = trainer.task();
-        (
-            task.fixed_set::<f64>(crate::task::Split::Validation, config.eval_rows),
-            task.fixed_set::<f64>(crate::task::Split::Test, config.eval_rows),
-        )
-    });
+        let valid = task.fixed_set::<f64>(crate::task::Split::Validation, config.eval_rows);
+        let test = task.fixed_set::<f64>(crate::task::Split::Test, config.eval_rows);
+        EvalSets::Wide(EvalSet::new(&valid)?, EvalSet::new(&test)?)
+    } else {
+        EvalSets::Training(EvalSet::new(&valid)?, EvalSet::new(&test)?)
+    };
     // Reserve for the whole curve, within reason: the vector still grows if
     // a run has more evaluations than this.
     let evaluations = config.iterations / config.eval_every + 2;
@@ -234,9 +243,9 @@ fn run_typed<T: Element>(config: &RunConfig, seed: u64, threshold: f64) -> Resul
     // The best candidate so far: validation MSE, weights, training-batch gates.
     let mut best: Option<(f64, Vec<T>, [Option<f64>; 2])> = None;
     let mut evaluate = |trainer: &mut Trainer<T>, curve: &mut Vec<EvalPoint>| -> Result<()> {
-        let (valid_mse, test_mse) = match &wide_sets {
-            Some((v, t)) => (trainer.evaluate_f64(v)?, trainer.evaluate_f64(t)?),
-            None => (trainer.evaluate(&valid)?, trainer.evaluate(&test)?),
+        let (valid_mse, test_mse) = match &mut sets {
+            EvalSets::Wide(v, t) => (trainer.evaluate_set_f64(v)?, trainer.evaluate_set_f64(t)?),
+            EvalSets::Training(v, t) => (trainer.evaluate_set(v)?, trainer.evaluate_set(t)?),
         };
         trainer.observe_validation_mse(valid_mse);
         let p = EvalPoint {

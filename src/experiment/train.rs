@@ -9,11 +9,8 @@ use crate::task::{Dataset, Task};
 use crate::tensor::{Element, Shape};
 use crate::units::{LossHistory, Model, TrainContext, WatchedLoss};
 
+use super::evaluate::{mse_in_chunks, EvalSet};
 use super::RunConfig;
-
-/// Rows evaluated per forward pass: keeps the evaluation tape small and in
-/// cache whatever the size of the fixed sets.
-const EVAL_CHUNK_ROWS: usize = 1000;
 
 /// The stream of the run's seed that training-time noise is drawn from
 /// ([`TrainContext::noise`]; only units with noise consume it).
@@ -233,6 +230,21 @@ impl<T: Element> Trainer<T> {
     /// the inputs, nor the unit's arithmetic, nor the targets round to the
     /// training precision. Errors unless `config.eval_f64` is set.
     pub fn evaluate_f64(&mut self, data: &Dataset<f64>) -> Result<f64> {
+        let (model, tape) = self.widened_model()?;
+        mse_in_chunks(model, tape, data)
+    }
+
+    /// [`Trainer::evaluate_f64`] on a fixed set recorded once for
+    /// evaluation: the same bits, without copying each chunk of the set
+    /// onto a tape first (see [`EvalSet`]).
+    pub fn evaluate_set_f64(&mut self, set: &mut EvalSet<f64>) -> Result<f64> {
+        let (model, _) = self.widened_model()?;
+        set.mse(model)
+    }
+
+    /// The `f64` evaluation model with the current weights widened into it
+    /// (once per evaluation), and its tape.
+    fn widened_model(&mut self) -> Result<(&Model<f64>, &mut Tape<f64>)> {
         let Some((model, tape)) = self.eval_model.as_mut() else {
             return Err(crate::error::Error::invalid(
                 "eval_f64",
@@ -247,7 +259,7 @@ impl<T: Element> Trainer<T> {
         {
             *w64 = w.to_f64_lossy();
         }
-        mse_in_chunks(model, tape, data)
+        Ok((model, tape))
     }
 
     /// The mean squared error of the model on a fixed set, accumulated in
@@ -257,40 +269,13 @@ impl<T: Element> Trainer<T> {
     pub fn evaluate(&mut self, data: &Dataset<T>) -> Result<f64> {
         mse_in_chunks(&self.model, &mut self.eval_tape, data)
     }
-}
 
-/// The mean squared error of `model` (evaluation forward) on `data`,
-/// [`EVAL_CHUNK_ROWS`] rows per pass on `tape`, accumulated in `f64`.
-fn mse_in_chunks<U: Element>(
-    model: &Model<U>,
-    tape: &mut Tape<U>,
-    data: &Dataset<U>,
-) -> Result<f64> {
-    let n = data.cols;
-    let mut sum = 0.0f64;
-    let mut start = 0;
-    while start < data.rows {
-        let rows = EVAL_CHUNK_ROWS.min(data.rows - start);
-        tape.reset();
-        let x = tape.constant_slice(
-            Shape::matrix(rows, n),
-            &data.x[start * n..(start + rows) * n],
-        )?;
-        let weights = model.record_weights(tape)?;
-        let y = model.forward(tape, &weights, x)?;
-        let chunk: f64 = tape
-            .value(y)?
-            .iter()
-            .zip(&data.targets[start..start + rows])
-            .map(|(&y, &t)| {
-                let d = y.to_f64_lossy() - t.to_f64_lossy();
-                d * d
-            })
-            .sum();
-        sum += chunk;
-        start += rows;
+    /// [`Trainer::evaluate`] on a fixed set recorded once for evaluation:
+    /// the same bits, without copying each chunk of the set onto a tape
+    /// first (see [`EvalSet`]). What a run's periodic evaluations use.
+    pub fn evaluate_set(&mut self, set: &mut EvalSet<T>) -> Result<f64> {
+        set.mse(&self.model)
     }
-    Ok(sum / data.rows as f64)
 }
 
 #[cfg(test)]

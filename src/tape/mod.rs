@@ -27,10 +27,12 @@ mod backward;
 mod dot;
 pub(crate) mod op;
 mod params;
+mod rewind;
 
 pub(crate) use backward::Backward;
 pub(crate) use op::Op;
 pub use params::{ParamId, ParamInfo, ParamStore};
+pub use rewind::Mark;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
