@@ -77,11 +77,16 @@ multiversion! {
         if by_rows!(inputs, forward_by_rows(x, w, out, rows, outputs)).is_some() {
             return;
         }
-        // The tables' 100 inputs and a hidden size of 16 known to the
-        // compiler; other widths up to 104 with the number of chunks known;
-        // wider layers the same arithmetic with run-time lengths.
+        // The widths in use known to the compiler (the input sizes 10-100 of
+        // the tables and the input-size experiment, a hidden size of 16);
+        // other widths up to 104 with the number of chunks known; wider
+        // layers the same arithmetic with run-time lengths.
         match inputs {
+            10 => forward_fixed::<T, 2>(x, w, out, rows, 10, outputs, work),
             16 => forward_fixed::<T, 2>(x, w, out, rows, 16, outputs, work),
+            25 => forward_fixed::<T, 4>(x, w, out, rows, 25, outputs, work),
+            50 => forward_fixed::<T, 7>(x, w, out, rows, 50, outputs, work),
+            75 => forward_fixed::<T, 10>(x, w, out, rows, 75, outputs, work),
             100 => forward_fixed::<T, 13>(x, w, out, rows, 100, outputs, work),
             _ if chunks_of(inputs) <= MAX_FIXED_CHUNKS => {
                 by_chunks!(inputs, forward_fixed(x, w, out, rows, inputs, outputs, work));
@@ -125,7 +130,11 @@ multiversion! {
         }
         // As in `lerp_prod`: the widths in use known to the compiler.
         match inputs {
+            10 => backward_fixed::<T, 2>(x, w, g, gx, gw, work, rows, 10, outputs),
             16 => backward_fixed::<T, 2>(x, w, g, gx, gw, work, rows, 16, outputs),
+            25 => backward_fixed::<T, 4>(x, w, g, gx, gw, work, rows, 25, outputs),
+            50 => backward_fixed::<T, 7>(x, w, g, gx, gw, work, rows, 50, outputs),
+            75 => backward_fixed::<T, 10>(x, w, g, gx, gw, work, rows, 75, outputs),
             100 => backward_fixed::<T, 13>(x, w, g, gx, gw, work, rows, 100, outputs),
             _ if chunks_of(inputs) <= MAX_FIXED_CHUNKS => {
                 by_chunks!(inputs, backward_fixed(x, w, g, gx, gw, work, rows, inputs, outputs));

@@ -24,9 +24,14 @@ fn row_in_chunks<T: Element, const C: usize>(xrow: &[T], inputs: usize) -> [Lane
     for (d, s) in xr.iter_mut().zip(full) {
         *d = *s;
     }
+    // The last few inputs lane by lane (a loop over a run-time length
+    // would become a call to `memcpy`).
+    let rest = &xrow[full.len() * LANES..];
     if let Some(last) = xr.get_mut(full.len()) {
-        for (d, &v) in last.iter_mut().zip(&xrow[full.len() * LANES..]) {
-            *d = v;
+        for (l, d) in last.iter_mut().enumerate() {
+            if let Some(&v) = rest.get(l) {
+                *d = v;
+            }
         }
     }
     xr
