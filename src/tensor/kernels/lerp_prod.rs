@@ -5,14 +5,18 @@
 //! The entry points below pick a path by the number of inputs: up to eight
 //! row by row with the width known to the compiler
 //! ([`super::lerp_prod_rows`]), wider layers row by row in eight
-//! interleaved lanes ([`super::lerp_prod_lanes`]). Both multiply in the lane
+//! interleaved lanes: 9 to 104 inputs with the number of eight-lane chunks
+//! known to the compiler and each row read in place
+//! ([`super::lerp_prod_fixed`]), wider ones with run-time lengths
+//! ([`super::lerp_prod_lanes`]). All multiply in the lane
 //! order (input `i` in lane `i mod 8`, each lane in order of `i`, then the
 //! lanes in order), which up to eight inputs is the plain order `i = 0, 1,
 //! ..`. The three-pass adjoint that defines the one-pass one is in
 //! [`super::lerp_prod_passes`]; the plain loops in
 //! [`crate::tensor::reference`] give the same bits.
 
-use super::lerp_prod_lanes::{backward_by_lanes, forward_by_lanes};
+use super::lerp_prod_fixed::{backward_fixed, forward_fixed};
+use super::lerp_prod_lanes::{backward_by_lanes, chunks_of, forward_by_lanes};
 use super::lerp_prod_rows::{backward_by_rows, forward_by_rows};
 use crate::simd::multiversion;
 use crate::tensor::Element;
@@ -28,6 +32,25 @@ macro_rules! by_rows {
     (@widths $inputs:expr, $f:ident $args:tt, $($n:literal)*) => {
         match $inputs {
             $($n => Some($f::<T, $n> $args),)*
+            _ => None,
+        }
+    };
+}
+
+/// The widest layer (in eight-lane chunks) run by
+/// [`super::lerp_prod_fixed`]: up to 104 inputs, the tables' 100.
+const MAX_FIXED_CHUNKS: usize = 13;
+
+/// `Some(f::<T, C>(args))` with `C = chunks_of(inputs)` known to the
+/// compiler, for 2 to [`MAX_FIXED_CHUNKS`] chunks (9 to 104 inputs); `None`
+/// otherwise. `T` is the caller's element type.
+macro_rules! by_chunks {
+    ($inputs:expr, $f:ident $args:tt) => {
+        by_chunks!(@chunks $inputs, $f $args, 2 3 4 5 6 7 8 9 10 11 12 13)
+    };
+    (@chunks $inputs:expr, $f:ident $args:tt, $($c:literal)*) => {
+        match chunks_of($inputs) {
+            $($c => Some($f::<T, $c> $args),)*
             _ => None,
         }
     };
@@ -54,11 +77,20 @@ multiversion! {
         if by_rows!(inputs, forward_by_rows(x, w, out, rows, outputs)).is_some() {
             return;
         }
-        // The widths in use (hidden size 16, the tables' 100 inputs) known
-        // to the compiler; any other width the same code, run-time length.
+        // The widths in use known to the compiler (the input sizes 10-100 of
+        // the tables and the input-size experiment, a hidden size of 16);
+        // other widths up to 104 with the number of chunks known; wider
+        // layers the same arithmetic with run-time lengths.
         match inputs {
-            16 => forward_by_lanes(x, w, out, rows, 16, outputs, work),
-            100 => forward_by_lanes(x, w, out, rows, 100, outputs, work),
+            10 => forward_fixed::<T, 2>(x, w, out, rows, 10, outputs, work),
+            16 => forward_fixed::<T, 2>(x, w, out, rows, 16, outputs, work),
+            25 => forward_fixed::<T, 4>(x, w, out, rows, 25, outputs, work),
+            50 => forward_fixed::<T, 7>(x, w, out, rows, 50, outputs, work),
+            75 => forward_fixed::<T, 10>(x, w, out, rows, 75, outputs, work),
+            100 => forward_fixed::<T, 13>(x, w, out, rows, 100, outputs, work),
+            _ if chunks_of(inputs) <= MAX_FIXED_CHUNKS => {
+                by_chunks!(inputs, forward_fixed(x, w, out, rows, inputs, outputs, work));
+            }
             _ => forward_by_lanes(x, w, out, rows, inputs, outputs, work),
         }
     }
@@ -98,8 +130,15 @@ multiversion! {
         }
         // As in `lerp_prod`: the widths in use known to the compiler.
         match inputs {
-            16 => backward_by_lanes(x, w, g, gx, gw, work, rows, 16, outputs),
-            100 => backward_by_lanes(x, w, g, gx, gw, work, rows, 100, outputs),
+            10 => backward_fixed::<T, 2>(x, w, g, gx, gw, work, rows, 10, outputs),
+            16 => backward_fixed::<T, 2>(x, w, g, gx, gw, work, rows, 16, outputs),
+            25 => backward_fixed::<T, 4>(x, w, g, gx, gw, work, rows, 25, outputs),
+            50 => backward_fixed::<T, 7>(x, w, g, gx, gw, work, rows, 50, outputs),
+            75 => backward_fixed::<T, 10>(x, w, g, gx, gw, work, rows, 75, outputs),
+            100 => backward_fixed::<T, 13>(x, w, g, gx, gw, work, rows, 100, outputs),
+            _ if chunks_of(inputs) <= MAX_FIXED_CHUNKS => {
+                by_chunks!(inputs, backward_fixed(x, w, g, gx, gw, work, rows, inputs, outputs));
+            }
             _ => backward_by_lanes(x, w, g, gx, gw, work, rows, inputs, outputs),
         }
     }
@@ -311,6 +350,112 @@ mod tests {
         let mut want_gw = vec![0.0f32; inputs];
         want_gw[11] = -6.0;
         assert_eq!(gw, want_gw);
+    }
+
+    /// The kernels' forward and the three sets of gradients (both, `gw`
+    /// only, `gx` only) against the plain loops, bit for bit.
+    fn every_path_matches_the_plain_loops<T: Element>(rows: usize, inputs: usize, outputs: usize) {
+        // Factors in [0.5, 1.5] (some weights exactly 0 or 1): products of
+        // 130 of them stay finite in f32.
+        let x: Vec<T> = (0..rows * inputs)
+            .map(|k| T::from_f64_lossy(1.0 + 0.5 * (0.61 * k as f64 - 1.3).sin()))
+            .collect();
+        let w: Vec<T> = (0..outputs * inputs)
+            .map(|k| T::from_f64_lossy(((0.43 * k as f64).cos().abs() * 1.2).min(1.0)))
+            .collect();
+        let g: Vec<T> = (0..rows * outputs)
+            .map(|k| T::from_f64_lossy(0.8 - 0.3 * k as f64))
+            .collect();
+        let bits = |v: &[T]| {
+            v.iter()
+                .map(|e| e.to_f64_lossy().to_bits())
+                .collect::<Vec<_>>()
+        };
+        let case = format!("{rows} x {inputs} -> {outputs}");
+        let mut out = vec![T::zero(); rows * outputs];
+        lerp_prod(&x, &w, &mut out, rows, inputs, outputs, &mut Vec::new());
+        let mut want = vec![T::zero(); rows * outputs];
+        reference::lerp_prod(&x, &w, &mut want, rows, inputs, outputs);
+        assert_eq!(bits(&out), bits(&want), "forward {case}");
+        let start_gx: Vec<T> = (0..rows * inputs)
+            .map(|k| T::from_f64_lossy(0.1 * k as f64))
+            .collect();
+        let start_gw: Vec<T> = (0..outputs * inputs)
+            .map(|k| T::from_f64_lossy(-0.2 * k as f64))
+            .collect();
+        let (mut gx_ref, mut gw_ref) = (start_gx.clone(), start_gw.clone());
+        reference::lerp_prod_backward_add(
+            &x,
+            &w,
+            &g,
+            &mut gx_ref,
+            &mut gw_ref,
+            rows,
+            inputs,
+            outputs,
+        );
+        let mut work = Vec::new();
+        let (mut gx, mut gw) = (start_gx.clone(), start_gw.clone());
+        lerp_prod_backward_add(
+            &x,
+            &w,
+            &g,
+            Some(&mut gx),
+            Some(&mut gw),
+            &mut work,
+            rows,
+            inputs,
+            outputs,
+        );
+        assert_eq!(bits(&gx), bits(&gx_ref), "gx of both {case}");
+        assert_eq!(bits(&gw), bits(&gw_ref), "gw of both {case}");
+        let mut gw = start_gw.clone();
+        lerp_prod_backward_add(
+            &x,
+            &w,
+            &g,
+            None,
+            Some(&mut gw),
+            &mut work,
+            rows,
+            inputs,
+            outputs,
+        );
+        assert_eq!(bits(&gw), bits(&gw_ref), "gw only {case}");
+        let mut gx = start_gx.clone();
+        lerp_prod_backward_add(
+            &x,
+            &w,
+            &g,
+            Some(&mut gx),
+            None,
+            &mut work,
+            rows,
+            inputs,
+            outputs,
+        );
+        assert_eq!(bits(&gx), bits(&gx_ref), "gx only {case}");
+    }
+
+    #[test]
+    fn every_width_and_gradient_set_matches_the_plain_loops_on_every_instruction_set() {
+        // Row by row (1-8), the chunk counts known to the compiler (9-104,
+        // with and without a partial last chunk; 16 and 100 with the width
+        // known too), and the run-time lanes beyond (105, 130).
+        let widths = [
+            1, 5, 8, 9, 10, 15, 16, 17, 24, 25, 31, 50, 64, 75, 99, 100, 103, 104, 105, 130,
+        ];
+        let run = || {
+            for inputs in widths {
+                for (rows, outputs) in [(5, 2), (3, 1), (2, 3)] {
+                    every_path_matches_the_plain_loops::<f32>(rows, inputs, outputs);
+                }
+                every_path_matches_the_plain_loops::<f64>(4, inputs, 2);
+            }
+        };
+        run();
+        crate::simd::note_if_no_avx2("lerp_prod kernels");
+        crate::simd::portable_only(run);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The product of interpolations row by row in eight interleaved lanes, for
-//! layers wider than eight inputs (the first layer of a gated NAU/NMU has
-//! 100): no copy of the batch by columns and no `[B, O, I]` work space, only
-//! one padded row at a time.
+//! layers wider than eight inputs: no copy of the batch by columns and no
+//! `[B, O, I]` work space, only one padded row at a time. Up to 104 inputs
+//! (the first layer of a gated NAU/NMU has 100) the entry points run
+//! [`super::lerp_prod_fixed`] instead: the same arithmetic with the number
+//! of chunks known to the compiler and the rows read in place.
 //!
 //! The order of the products (the lane order, defined with plain loops in
 //! [`reference::lerp_prod`](crate::tensor::reference::lerp_prod)): input `i`
@@ -22,12 +24,12 @@ use crate::tensor::Element;
 /// The number of lanes: the same on every instruction set, so the same bits.
 pub(crate) const LANES: usize = 8;
 
-type Lanes<T> = [T; LANES];
+pub(super) type Lanes<T> = [T; LANES];
 
 /// `s` as whole chunks of eight (a trailing part shorter than eight is
 /// left out), so that loops over chunks need no length checks.
 #[inline(always)]
-fn as_lanes<T: Element>(s: &[T]) -> &[Lanes<T>] {
+pub(super) fn as_lanes<T: Element>(s: &[T]) -> &[Lanes<T>] {
     // SAFETY: `[T; 8]` has the size of eight `T` and the alignment of `T`,
     // so `s.len() / 8` of them fit in `s`'s memory, which stays borrowed.
     unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), s.len() / LANES) }
@@ -35,7 +37,7 @@ fn as_lanes<T: Element>(s: &[T]) -> &[Lanes<T>] {
 
 /// [`as_lanes`], mutable.
 #[inline(always)]
-fn as_lanes_mut<T: Element>(s: &mut [T]) -> &mut [Lanes<T>] {
+pub(super) fn as_lanes_mut<T: Element>(s: &mut [T]) -> &mut [Lanes<T>] {
     // SAFETY: as in `as_lanes`; `s` is borrowed mutably for the result's life.
     unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast(), s.len() / LANES) }
 }
@@ -50,7 +52,7 @@ pub(crate) fn chunks_of(inputs: usize) -> usize {
 /// row padded to whole chunks with `w = 0` and `1 − w = 1`, so that a
 /// padding factor `0 · 0 + 1` is exactly 1.
 #[inline(always)]
-fn pad_weights<T: Element>(w: &[T], wp: &mut [T], omw: &mut [T], inputs: usize) {
+pub(super) fn pad_weights<T: Element>(w: &[T], wp: &mut [T], omw: &mut [T], inputs: usize) {
     let width = chunks_of(inputs) * LANES;
     let rows = wp.chunks_exact_mut(width).zip(omw.chunks_exact_mut(width));
     for ((wrow, orow), src) in rows.zip(w.chunks_exact(inputs)) {
@@ -81,6 +83,25 @@ fn lane_products<T: Element>(xp: &[T], wp: &[T], omw: &[T]) -> Lanes<T> {
         run = std::array::from_fn(|l| run[l] * (w[l] * x[l] + o[l]));
     }
     run
+}
+
+/// `g` times the product of the other lanes' products, for each lane `l`:
+/// `(g · Qpre[l]) · Qsuf[l]`, `Qpre` running up from 1 over the lanes
+/// before `l`, `Qsuf` down from 1 over the lanes after it.
+#[inline(always)]
+pub(super) fn other_lanes<T: Element>(gv: T, run: &Lanes<T>) -> Lanes<T> {
+    let mut gq = [T::zero(); LANES];
+    let mut up = T::one();
+    for l in 0..LANES {
+        gq[l] = gv * up;
+        up = up * run[l];
+    }
+    let mut down = T::one();
+    for l in (0..LANES).rev() {
+        gq[l] = gq[l] * down;
+        down = down * run[l];
+    }
+    gq
 }
 
 /// [`lerp_prod`](super::lerp_prod) in the lane order, any number of
@@ -173,18 +194,7 @@ pub(super) fn backward_by_lanes<T: Element>(
                 *p = run;
                 run = std::array::from_fn(|l| run[l] * f[l]);
             }
-            // g times the product of the other lanes' products.
-            let mut gq = [T::zero(); LANES];
-            let mut up = T::one();
-            for l in 0..LANES {
-                gq[l] = gv * up;
-                up = up * run[l];
-            }
-            let mut down = T::one();
-            for l in (0..LANES).rev() {
-                gq[l] = gq[l] * down;
-                down = down * run[l];
-            }
+            let gq = other_lanes(gv, &run);
             // Back down the chunks with the lane suffix products.
             let mut suffix = [T::one(); LANES];
             let (gxl, gwl) = (as_lanes_mut(gxp), as_lanes_mut(gwrow));

@@ -10,14 +10,17 @@
 //! on), `matmul_narrow` (the product `a b^T` with few output columns),
 //! `matmul` (the general products), `lerp_prod` (the product of
 //! interpolations: its entry points), `lerp_prod_rows` (narrow layers, row by
-//! row), `lerp_prod_lanes` (wider layers, row by row in eight lanes) and
-//! `lerp_prod_passes` (its adjoint in three plain passes). The plain loops in [`reference`](super::reference) compute the
+//! row), `lerp_prod_lanes` (wider layers, row by row in eight lanes),
+//! `lerp_prod_fixed` (the same for 9 to 104 inputs with the number of lanes'
+//! chunks known to the compiler) and `lerp_prod_passes` (its adjoint in
+//! three plain passes). The plain loops in [`reference`](super::reference) compute the
 //! same results one element at a time, with the math beside them; the
 //! kernels' tests check against them bit for bit.
 
 mod dot;
 mod elementary;
 mod lerp_prod;
+mod lerp_prod_fixed;
 mod lerp_prod_lanes;
 mod lerp_prod_passes;
 mod lerp_prod_rows;
